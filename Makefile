@@ -1,0 +1,42 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+# Each creates .venv when needed, installs the project, fetches the Delta jars once
+# into .cache/ and compiles the project's Java; a second run reuses all of it offline.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "lakehouse setup: installing the project into $(VENV) ..."
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+	@$(PY) java/build.py
+
+demo: setup
+	@$(VENV)/bin/lakehouse demo
+
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	@$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: setup
+	@$(VENV)/bin/ruff check lakehouse tests jobs benchmarks java
+	@$(VENV)/bin/ruff format --check lakehouse tests jobs benchmarks java
+
+typecheck: setup
+	@$(VENV)/bin/mypy lakehouse
+
+bench: setup
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
+	@$(PY) benchmarks/tracking_bench.py
+
+clean:
+	rm -rf $(VENV) .cache lakehouse-data

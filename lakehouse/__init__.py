@@ -1,0 +1,84 @@
+"""lakehouse: an ML platform on Apache Spark and Delta Lake.
+
+The fluent API forwards to the clients below it; importing it does no I/O and
+starts no JVM. Example::
+
+    import lakehouse as lh
+    lh.create_schema("main.ml")
+    lh.create_table("main.ml.scores", df)
+    lh.table("main.ml.scores").show()
+"""
+
+from __future__ import annotations
+
+from lakehouse.catalog.names import FullName, parse_name
+from lakehouse.catalog.namespace import (
+    create_catalog,
+    create_schema,
+    create_table,
+    describe_table,
+    drop_catalog,
+    drop_schema,
+    drop_table,
+    list_catalogs,
+    list_schemas,
+    list_tables,
+    table,
+)
+from lakehouse.config import Config, get_config, reset_config, set_config
+from lakehouse.errors import (
+    AlreadyExistsError,
+    CommitConflictError,
+    ConfigError,
+    InvalidArgumentError,
+    InvalidNameError,
+    LakehouseError,
+    NotEmptyError,
+    NotFoundError,
+    ReservedNameError,
+    SparkSetupError,
+    TableLocationMissingError,
+)
+from lakehouse.spark import spark
+
+__version__ = "0.1.0"
+
+
+def set_home(home: str) -> None:
+    """Set the lakehouse root (a local path or an object-store URI) for this process."""
+    set_config(home=home)
+
+
+__all__ = [
+    "AlreadyExistsError",
+    "CommitConflictError",
+    "Config",
+    "ConfigError",
+    "FullName",
+    "InvalidArgumentError",
+    "InvalidNameError",
+    "LakehouseError",
+    "NotEmptyError",
+    "NotFoundError",
+    "ReservedNameError",
+    "SparkSetupError",
+    "TableLocationMissingError",
+    "__version__",
+    "create_catalog",
+    "create_schema",
+    "create_table",
+    "describe_table",
+    "drop_catalog",
+    "drop_schema",
+    "drop_table",
+    "get_config",
+    "list_catalogs",
+    "list_schemas",
+    "list_tables",
+    "parse_name",
+    "reset_config",
+    "set_config",
+    "set_home",
+    "spark",
+    "table",
+]

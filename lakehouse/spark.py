@@ -1,0 +1,135 @@
+"""The Spark session: reuse the active one, or build a local one with Delta.
+
+``lh.spark()`` returns the active SparkSession when there is one (a notebook, a
+``spark-submit`` job): its configuration is kept, and if Delta is not set up an
+error lists the configs and jars to add. Otherwise it builds a local session
+with Delta, the project's cached jars (never ``spark.jars.packages``), the
+hard-link LogStore, the warehouse under the lakehouse root and quiet logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lakehouse import config as _config
+from lakehouse import paths
+from lakehouse.errors import SparkSetupError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["delta_spark_conf", "jar_paths", "spark"]
+
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+LOG_STORE = "io.lakehouse.HardLinkLogStore"
+CATALOG_PLUGIN = "io.lakehouse.LakehouseCatalog"
+HOME_CONF = "spark.lakehouse.home"
+JVM_JAR = "lakehouse-jvm.jar"
+
+_lock = threading.Lock()
+
+
+def jar_paths(cfg: _config.Config | None = None) -> list[str]:
+    """Local paths of the cached Delta jars and the project's JVM jar."""
+    cfg = cfg or _config.get_config()
+    folder = Path(cfg.jars_dir)
+    jars = sorted(str(p) for p in folder.glob("*.jar"))
+    if not any(p.endswith(JVM_JAR) for p in jars) or len(jars) < 2:
+        raise SparkSetupError(
+            f"the Delta jars are not in {folder}. Run `make setup` (or "
+            "`python java/build.py`) in the lakehouse checkout once, or set "
+            "LAKEHOUSE_JARS_DIR to a folder that holds them."
+        )
+    return jars
+
+
+def delta_spark_conf(cfg: _config.Config | None = None) -> dict[str, str]:
+    """The Spark settings every lakehouse session needs (also for ``spark-submit``)."""
+    cfg = cfg or _config.get_config()
+    return {
+        "spark.jars": ",".join(jar_paths(cfg)),
+        "spark.sql.extensions": DELTA_EXTENSION,
+        "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
+        "spark.delta.logStore.file.impl": LOG_STORE,
+        "spark.sql.sources.default": "delta",
+        "spark.sql.session.timeZone": "UTC",
+        HOME_CONF: cfg.home_uri,
+    }
+
+
+def _local_conf(cfg: _config.Config) -> dict[str, str]:
+    conf = delta_spark_conf(cfg)
+    conf.update(
+        {
+            "spark.master": cfg.spark_master,
+            "spark.app.name": "lakehouse",
+            "spark.sql.warehouse.dir": paths.join(cfg.home_uri, "spark-warehouse"),
+            "spark.sql.shuffle.partitions": str(cfg.shuffle_partitions),
+            # Delta's default of 50 makes every small commit take seconds on a laptop.
+            "spark.databricks.delta.snapshotPartitions": str(cfg.shuffle_partitions),
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.execution.arrow.pyspark.enabled": "true",
+            # Keep tables readable and writable by delta-rs (DESIGN.md, "Storage").
+            "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+            "spark.driver.extraJavaOptions": "-Dlog4j2.configurationFile="
+            + str(Path(__file__).with_name("log4j2.properties")),
+        }
+    )
+    conf.update(cfg.spark_conf)
+    return conf
+
+
+def _quiet_python_loggers() -> None:
+    # pyspark logs every failed query as a JSON stack trace beside the error we raise.
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger", "py4j"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _check_delta(session: SparkSession) -> None:
+    conf = session.conf
+    missing = []
+    if DELTA_EXTENSION not in (conf.get("spark.sql.extensions", "") or ""):
+        missing.append(f"spark.sql.extensions={DELTA_EXTENSION}")
+    if conf.get("spark.sql.catalog.spark_catalog", "") != DELTA_CATALOG:
+        missing.append(f"spark.sql.catalog.spark_catalog={DELTA_CATALOG}")
+    if missing:
+        raise SparkSetupError(
+            "the active Spark session is not set up for Delta: missing "
+            + ", ".join(missing)
+            + ". These are read only when the first session of a process starts: restart "
+            "the notebook or job with them, plus spark.jars=<the jars in .cache/jars> and "
+            f"spark.delta.logStore.file.impl={LOG_STORE} (lakehouse.spark.delta_spark_conf() "
+            "lists them all)."
+        )
+
+
+def spark(cfg: _config.Config | None = None) -> SparkSession:
+    """The active SparkSession, or a new local one with Delta and the lakehouse catalogs.
+
+    Example::
+
+        import lakehouse as lh
+        df = lh.spark().range(3)
+    """
+    from pyspark.sql import SparkSession
+
+    cfg = cfg or _config.get_config()
+    with _lock:
+        session = SparkSession.getActiveSession()
+        if session is None:
+            _config.set_pyspark_python()
+            builder = SparkSession.builder
+            for key, value in _local_conf(cfg).items():
+                builder = builder.config(key, value)
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel(cfg.spark_log_level)
+        else:
+            _check_delta(session)
+        _quiet_python_loggers()
+        if session.conf.get(HOME_CONF, None) != cfg.home_uri:
+            session.conf.set(HOME_CONF, cfg.home_uri)
+    return session

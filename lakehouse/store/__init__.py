@@ -1,0 +1,1 @@
+"""Storage: the one place that reads and commits Delta tables and artifacts."""

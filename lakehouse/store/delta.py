@@ -1,0 +1,277 @@
+"""Control-plane Delta tables through delta-rs: the one place they are read and committed.
+
+Small, frequent commits (catalog metadata, runs, metrics, registry) go through
+``deltalake``: no JVM, tens of milliseconds a commit, and commits published with
+put-if-absent. Appends are blind; anything that allocates or checks is a MERGE
+keyed on the row's identity, retried on conflict by :func:`with_retry`.
+Predicates are built from column names only; values always travel as data.
+
+Example::
+
+    spec = TableSpec(schema=pa.schema([("name", pa.string())]), keys=("name",))
+    table = DeltaStore(uri, spec)
+    table.insert_if_absent(pa.table({"name": ["main"]}))  # 1, then 0 on a rerun
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyarrow as pa
+from deltalake import DeltaTable, PostCommitHookProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+
+from lakehouse.errors import CommitConflictError
+
+__all__ = ["DeltaStore", "TableSpec", "is_conflict", "with_retry"]
+
+T = TypeVar("T")
+
+DEFAULT_PROPERTIES = {
+    # Keep reads fast after thousands of small commits (NOTES: log growth).
+    "delta.checkpointInterval": "20",
+}
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True for a commit that lost a race (delta-rs or delta-spark) and may be retried."""
+    if isinstance(exc, CommitFailedError):
+        return True
+    name = type(exc).__name__
+    text = str(exc)
+    # delta-spark's conflict classes share no base (STYLE.md #5): list them by name.
+    spark_conflicts = (
+        "ConcurrentAppendException",
+        "ConcurrentDeleteReadException",
+        "ConcurrentDeleteDeleteException",
+        "ConcurrentTransactionException",
+        "MetadataChangedException",
+        "ProtocolChangedException",
+        "ConcurrentWriteException",
+    )
+    if any(c in name or c in text for c in spark_conflicts):
+        return True
+    return isinstance(exc, DeltaError) and (
+        "already exists" in text.lower() and "version" in text.lower()
+    )
+
+
+def with_retry(fn: Callable[[], T], *, what: str, attempts: int = 60) -> T:
+    """Run a Delta commit, retrying with jittered backoff while it conflicts."""
+    delay = 0.005
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if not is_conflict(exc):
+                raise
+            if attempt == attempts:
+                raise CommitConflictError(
+                    f"{what}: the Delta commit still conflicted with concurrent writers after "
+                    f"{attempts} attempts; try again ({exc})"
+                ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 1.6, 0.5)
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableSpec:
+    """Shape of one control-plane table."""
+
+    schema: pa.Schema
+    keys: tuple[str, ...] = ()
+    partition_by: tuple[str, ...] = ()
+    properties: Mapping[str, str] = field(default_factory=dict)
+    description: str | None = None
+
+
+class DeltaStore:
+    """One control-plane Delta table, written by delta-rs only."""
+
+    def __init__(self, uri: str, spec: TableSpec, storage_options: dict[str, str] | None = None):
+        self.uri = uri
+        self.spec = spec
+        self._options = storage_options
+        self._table: DeltaTable | None = None
+
+    # -- creation -------------------------------------------------------------------
+    def exists(self) -> bool:
+        return DeltaTable.is_deltatable(self.uri, storage_options=self._options)
+
+    def ensure(self) -> None:
+        """Create the table if absent; safe when many processes race to create it."""
+        if self._table is not None or self.exists():
+            return
+
+        def create() -> None:
+            if self.exists():
+                return
+            try:
+                DeltaTable.create(
+                    self.uri,
+                    self.spec.schema,
+                    mode="error",
+                    partition_by=list(self.spec.partition_by) or None,
+                    description=self.spec.description,
+                    configuration={**DEFAULT_PROPERTIES, **self.spec.properties},
+                    storage_options=self._options,
+                )
+            except DeltaError as exc:
+                if not self.exists():
+                    if "exists" in str(exc).lower():
+                        raise CommitFailedError(str(exc)) from exc
+                    raise
+
+        with_retry(create, what=f"create {self.uri}")
+
+    def table(self, refresh: bool = True) -> DeltaTable:
+        self.ensure()
+        if self._table is None:
+            self._table = DeltaTable(self.uri, storage_options=self._options)
+        elif refresh:
+            self._table.update_incremental()
+        return self._table
+
+    # -- writes -------------------------------------------------------------------
+    def _coerce(self, rows: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
+        if isinstance(rows, pa.Table):
+            return rows.select(self.spec.schema.names).cast(self.spec.schema)
+        return pa.Table.from_pylist(list(rows), schema=self.spec.schema)
+
+    def append(self, rows: pa.Table | Sequence[Mapping[str, Any]]) -> None:
+        """Blind append (never conflicts with other appends)."""
+        data = self._coerce(rows)
+        if data.num_rows == 0:
+            return
+        self.ensure()
+        with_retry(
+            lambda: write_deltalake(
+                self.uri, data, mode="append", storage_options=self._options
+            ),
+            what=f"append to {self.uri}",
+        )
+
+    def _key_predicate(self, keys: Sequence[str]) -> str:
+        if not keys:
+            raise ValueError(f"{self.uri}: a keyed write needs key columns")
+        return " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
+
+    def insert_if_absent(
+        self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
+    ) -> int:
+        """MERGE-insert rows whose key is absent; returns how many were inserted."""
+        data = self._coerce(rows)
+        if data.num_rows == 0:
+            return 0
+        predicate = self._key_predicate(keys or self.spec.keys)
+
+        def merge() -> int:
+            metrics = (
+                self.table()
+                .merge(data, predicate, source_alias="s", target_alias="t")
+                .when_not_matched_insert_all()
+                .execute()
+            )
+            return int(metrics.get("num_target_rows_inserted", 0))
+
+        return with_retry(merge, what=f"insert into {self.uri}")
+
+    def upsert(
+        self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
+    ) -> None:
+        """MERGE: update rows whose key matches, insert the others."""
+        data = self._coerce(rows)
+        if data.num_rows == 0:
+            return
+        predicate = self._key_predicate(keys or self.spec.keys)
+        with_retry(
+            lambda: self.table()
+            .merge(data, predicate, source_alias="s", target_alias="t")
+            .when_matched_update_all()
+            .when_not_matched_insert_all()
+            .execute(),
+            what=f"upsert into {self.uri}",
+        )
+
+    def delete_keys(
+        self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
+    ) -> int:
+        """Delete the rows whose key matches one in ``rows``; returns how many went."""
+        key_cols = list(keys or self.spec.keys)
+        if isinstance(rows, pa.Table):
+            data = rows.select(key_cols)
+        else:
+            fields = [self.spec.schema.field(k) for k in key_cols]
+            data = pa.Table.from_pylist(list(rows), schema=pa.schema(fields))
+        if data.num_rows == 0 or not self.exists():
+            return 0
+        predicate = self._key_predicate(key_cols)
+
+        def merge() -> int:
+            metrics = (
+                self.table()
+                .merge(data, predicate, source_alias="s", target_alias="t")
+                .when_matched_delete()
+                .execute()
+            )
+            return int(metrics.get("num_target_rows_deleted", 0))
+
+        return with_retry(merge, what=f"delete from {self.uri}")
+
+    # -- reads ----------------------------------------------------------------------
+    def read(
+        self,
+        filters: list[tuple[str, str, Any]] | None = None,
+        columns: list[str] | None = None,
+    ) -> pa.Table:
+        """Rows as Arrow; ``filters`` are (column, op, value) triples, ANDed."""
+        if not self.exists():
+            return self.spec.schema.empty_table().select(columns or self.spec.schema.names)
+        dataset = self.table().to_pyarrow_dataset()
+        expr = None
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
+        for col, op, value in filters or []:
+            f = ds.field(col)
+            term = {
+                "=": f == value,
+                "!=": f != value,
+                "<": f < value,
+                "<=": f <= value,
+                ">": f > value,
+                ">=": f >= value,
+                "in": pc.is_in(f, value_set=pa.array(list(value))) if op == "in" else None,
+            }[op]
+            expr = term if expr is None else expr & term
+        return dataset.to_table(filter=expr, columns=columns)
+
+    def version(self) -> int:
+        return self.table().version() if self.exists() else -1
+
+    def compact(self) -> None:
+        """Compact small files, checkpoint and drop expired log entries."""
+        if not self.exists():
+            return
+        table = self.table()
+        with_retry(lambda: table.optimize.compact(), what=f"compact {self.uri}")
+        table.update_incremental()
+        table.create_checkpoint()
+        table.cleanup_metadata()
+
+
+def spark_owned_hooks() -> PostCommitHookProperties:
+    """Hooks for a delta-rs write to a Spark-owned table: Spark keeps checkpoints."""
+    return PostCommitHookProperties(create_checkpoint=False, cleanup_expired_logs=False)
+
+
+def table_exists(uri: str) -> bool:
+    try:
+        return DeltaTable.is_deltatable(uri)
+    except TableNotFoundError:
+        return False

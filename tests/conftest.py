@@ -1,0 +1,46 @@
+"""Shared fixtures: one Spark session for the whole run, a fresh lakehouse root per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lakehouse import config
+
+# Tests must not pick up a developer's conf/lakehouse.yaml or LAKEHOUSE_* settings.
+for _key in [k for k in os.environ if k.startswith("LAKEHOUSE_")]:
+    del os.environ[_key]
+os.environ["LAKEHOUSE_CONF"] = str(Path(__file__).with_name("no-such-conf.yaml"))
+
+SESSION_SETTINGS = {
+    "spark_master": "local[2]",
+    "shuffle_partitions": 2,
+    "spark_conf": {"spark.ui.enabled": "false", "spark.driver.memory": "2g"},
+}
+
+
+@pytest.fixture(scope="session")
+def session_home(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("lakehouse-session"))
+
+
+@pytest.fixture(scope="session")
+def spark(session_home: str):  # type: ignore[no-untyped-def]
+    """The one SparkSession of the test run (local[2], UI off, small partitions)."""
+    from lakehouse.spark import spark as build
+
+    config.set_config(home=session_home, **SESSION_SETTINGS)
+    session = build()
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty lakehouse root for one test; returns its URI."""
+    root = tmp_path / "lakehouse"
+    with config.config_overrides(home=str(root), **SESSION_SETTINGS) as cfg:
+        yield cfg.home_uri
