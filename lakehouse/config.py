@@ -172,10 +172,16 @@ def reset_config(*keys: str) -> None:
 
 
 @contextlib.contextmanager
-def config_overrides(**values: Any) -> Iterator[Config]:
-    """Scoped :func:`set_config`: the previous values come back on exit."""
+def config_overrides(*, clear: bool = False, **values: Any) -> Iterator[Config]:
+    """Scoped :func:`set_config`: the previous values come back on exit.
+
+    ``clear=True`` first forgets every value set in this process, so the lower
+    sources (environment, YAML, defaults) show through.
+    """
     with _lock:
         saved = dict(_set_values)
+        if clear:
+            _set_values.clear()
     set_config(**values)
     try:
         yield get_config()

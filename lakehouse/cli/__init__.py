@@ -1,0 +1,129 @@
+"""The ``lakehouse`` command line: ``lakehouse --help`` lists the commands.
+
+Every command prints what it did and where the results are; ``--json`` gives
+the same facts to scripts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from lakehouse import LakehouseError, get_config, set_config
+from lakehouse.catalog import namespace
+from lakehouse.cli.output import console, emit_json, print_table
+
+__all__ = ["main", "run"]
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", envvar=None, help="Lakehouse root (default: LAKEHOUSE_HOME or conf).")
+@click.version_option(package_name="lakehouse")
+def main(home: str | None) -> None:
+    """lakehouse: ML tracking, models, registry, scoring and features on Spark + Delta."""
+    if home:
+        set_config(home=home)
+
+
+@main.command()
+@json_option
+def catalogs(as_json: bool) -> None:
+    """List catalogs."""
+    items = namespace.list_catalogs()
+    if as_json:
+        return emit_json(items)
+    print_table(
+        [{"catalog": c.name, "comment": c.comment, "owner": c.owner, "created": c.created_at}
+         for c in items],
+        ["catalog", "comment", "owner", "created"],
+        title=f"Catalogs in {get_config().home_uri}",
+    )
+
+
+@main.command()
+@click.argument("catalog", required=False)
+@json_option
+def schemas(catalog: str | None, as_json: bool) -> None:
+    """List the schemas of CATALOG (default: main)."""
+    items = namespace.list_schemas(catalog)
+    if as_json:
+        return emit_json(items)
+    print_table(
+        [{"schema": s.full_name, "comment": s.comment, "owner": s.owner, "created": s.created_at}
+         for s in items],
+        ["schema", "comment", "owner", "created"],
+        title="Schemas",
+    )
+
+
+@main.command()
+@click.argument("schema", required=False)
+@json_option
+def tables(schema: str | None, as_json: bool) -> None:
+    """List the tables of SCHEMA as catalog.schema (default: main.default)."""
+    names = namespace.list_tables(schema)
+    described = [namespace.describe_table(n) for n in names]
+    if as_json:
+        return emit_json(described)
+    print_table(
+        [{"table": d.full_name, "version": d.version, "partitioned by": ", ".join(
+            d.partition_columns), "updated": d.updated_at, "comment": d.comment}
+         for d in described],
+        ["table", "version", "partitioned by", "updated", "comment"],
+        title="Tables",
+    )
+
+
+@main.command()
+@click.argument("name")
+@json_option
+def describe(name: str, as_json: bool) -> None:
+    """Describe table NAME (catalog.schema.table)."""
+    d = namespace.describe_table(name)
+    if as_json:
+        return emit_json(d)
+    console.print(f"[bold]{d.full_name}[/bold]  (delta, version {d.version})")
+    console.print(f"location:       {d.location}")
+    console.print(f"comment:        {d.comment or ''}")
+    console.print(f"partitioned by: {', '.join(d.partition_columns) or '(none)'}")
+    console.print(f"created:        {d.created_at:%Y-%m-%d %H:%M:%S} UTC" if d.created_at else "")
+    console.print(f"updated:        {d.updated_at:%Y-%m-%d %H:%M:%S} UTC" if d.updated_at else "")
+    if d.properties:
+        console.print("properties:     " + ", ".join(f"{k}={v}" for k, v in d.properties.items()))
+    print_table(
+        [{"column": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment}
+         for c in d.columns],
+        ["column", "type", "nullable", "comment"],
+    )
+
+
+@main.command()
+@click.option("--rows", default=2000, show_default=True, help="Number of customers.")
+@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--days", default=90, show_default=True, help="Days of order history.")
+def demo(rows: int, seed: int, days: int) -> None:
+    """Run the end-to-end demo pipeline on the local warehouse."""
+    from lakehouse.demo import run_demo
+
+    run_demo(customers=rows, seed=seed, days=days)
+
+
+def run() -> None:
+    """Console-script entry point: LakehouseError becomes a one-line message, exit 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except LakehouseError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

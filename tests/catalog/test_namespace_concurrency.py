@@ -1,0 +1,57 @@
+"""Six processes create one schema and six tables in it at the same moment."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+import pytest
+
+import lakehouse as lh
+from lakehouse.catalog import namespace
+from lakehouse.config import config_overrides
+
+
+def _create(home: str, index: int, barrier, exclusive: bool) -> str:  # type: ignore[no-untyped-def]
+    from lakehouse import config
+
+    config.set_config(
+        home=home, spark_master="local[1]", shuffle_partitions=1,
+        spark_conf={"spark.ui.enabled": "false"},
+    )
+    from lakehouse.spark import spark
+    from pyspark.sql import types as T
+
+    spark()  # start the JVM before the race
+    schema = T.StructType([T.StructField("id", T.LongType())])
+    barrier.wait(timeout=180)
+    outcome = "created"
+    try:
+        lh.create_schema("main.race", comment="shared", exist_ok=not exclusive)
+    except lh.AlreadyExistsError:
+        outcome = "already-exists"
+    lh.create_table(f"main.race.t{index}", schema, comment=f"table {index}")
+    return outcome
+
+
+@pytest.mark.slow
+def test_six_processes_one_schema_six_tables(tmp_path: Path) -> None:
+    home = str(tmp_path / "lh")
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Manager().Barrier(6)
+    with ctx.Pool(6) as pool:
+        outcomes = pool.starmap(
+            _create, [(home, i, barrier, i % 2 == 0) for i in range(6)]
+        )
+    with config_overrides(home=home):
+        assert [s.full_name for s in lh.list_schemas("main")] == ["main.default", "main.race"]
+        assert lh.list_tables("main.race") == [f"main.race.t{i}" for i in range(6)]
+        rows = [r for r in namespace._schemas_table().read().to_pylist()
+                if r["schema_name"] == "race"]
+        assert len(rows) == 1 and rows[0]["comment"] == "shared"
+        for i in range(6):
+            assert lh.describe_table(f"main.race.t{i}").comment == f"table {i}"
+    # Exclusive creators (even indexes) got AlreadyExistsError unless they won the race;
+    # the others never see an error.
+    assert all(outcomes[i] == "created" for i in range(1, 6, 2))
+    assert [outcomes[i] for i in range(0, 6, 2)].count("created") <= 1
