@@ -202,6 +202,11 @@ def set_pyspark_python() -> None:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 
+def launched_by_spark_submit() -> bool:
+    """True inside a Python application started by ``spark-submit`` (its JVM is already up)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def username() -> str:
     """The user that lakehouse records as owner or run user."""
     for key in ("LAKEHOUSE_USER", "USER", "LOGNAME"):

@@ -83,6 +83,23 @@ def _local_conf(cfg: _config.Config) -> dict[str, str]:
     return conf
 
 
+# Settings a spark-submit launch owns: the cluster's master and the launch-time jars.
+_SUBMIT_OWNED = ("spark.master", "spark.jars", "spark.driver.extraJavaOptions", "spark.app.name")
+
+
+def _submitted_conf(cfg: _config.Config) -> dict[str, str]:
+    """Under ``spark-submit``: our settings only where the submit command left them unset."""
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()
+    submitted = SparkConf()
+    return {
+        k: v
+        for k, v in _local_conf(cfg).items()
+        if k not in _SUBMIT_OWNED and not submitted.contains(k)
+    }
+
+
 def _quiet_python_loggers() -> None:
     # pyspark logs every failed query as a JSON stack trace beside the error we raise.
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger", "py4j"):
@@ -96,6 +113,12 @@ def _check_delta(session: SparkSession) -> None:
         missing.append(f"spark.sql.extensions={DELTA_EXTENSION}")
     if conf.get("spark.sql.catalog.spark_catalog", "") != DELTA_CATALOG:
         missing.append(f"spark.sql.catalog.spark_catalog={DELTA_CATALOG}")
+    if not missing:
+        try:
+            jvm = session._jvm  # type: ignore[attr-defined]
+            jvm.java.lang.Thread.currentThread().getContextClassLoader().loadClass(DELTA_EXTENSION)
+        except Exception:
+            missing.append("the Delta jars on spark.jars / --jars")
     if missing:
         raise SparkSetupError(
             "the active Spark session is not set up for Delta: missing "
@@ -122,11 +145,15 @@ def spark(cfg: _config.Config | None = None) -> SparkSession:
         session = SparkSession.getActiveSession()
         if session is None:
             _config.set_pyspark_python()
+            submitted = _config.launched_by_spark_submit()
             builder = SparkSession.builder
-            for key, value in _local_conf(cfg).items():
+            conf = _submitted_conf(cfg) if submitted else _local_conf(cfg)
+            for key, value in conf.items():
                 builder = builder.config(key, value)
             session = builder.getOrCreate()
             session.sparkContext.setLogLevel(cfg.spark_log_level)
+            if submitted:
+                _check_delta(session)
         else:
             _check_delta(session)
         _quiet_python_loggers()

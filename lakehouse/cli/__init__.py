@@ -100,6 +100,25 @@ def describe(name: str, as_json: bool) -> None:
     )
 
 
+@main.command("spark-conf")
+@click.option("--submit", is_flag=True, help="Print as spark-submit arguments.")
+def spark_conf(submit: bool) -> None:
+    """Print the Spark settings a job or notebook needs to use lakehouse.
+
+    Example: spark-submit --master spark://host:7077 $(lakehouse spark-conf --submit) job.py
+    """
+    from lakehouse.spark import delta_spark_conf
+
+    conf = delta_spark_conf()
+    if submit:
+        args = [f"--jars {conf.pop('spark.jars')}"]
+        args += [f"--conf {k}={v}" for k, v in conf.items()]
+        click.echo(" ".join(args))
+        return
+    for key, value in conf.items():
+        click.echo(f"{key}={value}")
+
+
 @main.command()
 @click.option("--rows", default=2000, show_default=True, help="Number of customers.")
 @click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same data).")
