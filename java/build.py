@@ -65,7 +65,11 @@ def fetch() -> None:
     print("lakehouse setup: resolving delta-spark jars with Maven (once) ...", flush=True)
     subprocess.run(
         [
-            "mvn", "-q", "-B", "-f", str(HERE / "pom.xml"),
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(HERE / "pom.xml"),
             f"-Dmaven.repo.local={CACHE / 'm2'}",
             "dependency:copy-dependencies",
             f"-DoutputDirectory={everything}",
@@ -93,8 +97,10 @@ def verify(lock: dict[str, str]) -> None:
         return
     bad = [n for n, d in lock.items() if jars.get(n) != d]
     if bad:
-        sys.exit(f"lakehouse setup: jars differ from {LOCK}: {', '.join(bad)}; "
-                 f"delete {JARS} and run again")
+        sys.exit(
+            f"lakehouse setup: jars differ from {LOCK}: {', '.join(bad)}; "
+            f"delete {JARS} and run again"
+        )
 
 
 def compile_java() -> None:
@@ -106,8 +112,19 @@ def compile_java() -> None:
     classpath = ":".join([str(pyspark_jars() / "*"), str(JARS / "*")])
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            ["javac", "-nowarn", "-source", "17", "-target", "17", "-cp", classpath, "-d", out,
-             *map(str, sources)],
+            [
+                "javac",
+                "-nowarn",
+                "-source",
+                "17",
+                "-target",
+                "17",
+                "-cp",
+                classpath,
+                "-d",
+                out,
+                *map(str, sources),
+            ],
             check=True,
         )
         tmp_jar = JVM_JAR.with_suffix(".tmp")

@@ -31,15 +31,21 @@ def test_spark_reuses_the_active_session_and_follows_the_root(spark, home: str) 
 
 
 def test_missing_jars_say_how_to_fetch_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with config.config_overrides(jars_dir=str(tmp_path)):
-        with pytest.raises(SparkSetupError, match="Run `make setup`"):
-            jar_paths()
+    with (
+        config.config_overrides(jars_dir=str(tmp_path)),
+        pytest.raises(SparkSetupError, match="Run `make setup`"),
+    ):
+        jar_paths()
 
 
 def test_delta_spark_conf_lists_what_spark_submit_needs() -> None:
     conf = delta_spark_conf()
-    assert {"spark.jars", "spark.sql.extensions", "spark.sql.catalog.spark_catalog",
-            "spark.delta.logStore.file.impl"} <= set(conf)
+    assert {
+        "spark.jars",
+        "spark.sql.extensions",
+        "spark.sql.catalog.spark_catalog",
+        "spark.delta.logStore.file.impl",
+    } <= set(conf)
     assert any(j.endswith("lakehouse-jvm.jar") for j in conf["spark.jars"].split(","))
 
 

@@ -36,8 +36,10 @@ def catalogs(as_json: bool) -> None:
     if as_json:
         return emit_json(items)
     print_table(
-        [{"catalog": c.name, "comment": c.comment, "owner": c.owner, "created": c.created_at}
-         for c in items],
+        [
+            {"catalog": c.name, "comment": c.comment, "owner": c.owner, "created": c.created_at}
+            for c in items
+        ],
         ["catalog", "comment", "owner", "created"],
         title=f"Catalogs in {get_config().home_uri}",
     )
@@ -52,8 +54,10 @@ def schemas(catalog: str | None, as_json: bool) -> None:
     if as_json:
         return emit_json(items)
     print_table(
-        [{"schema": s.full_name, "comment": s.comment, "owner": s.owner, "created": s.created_at}
-         for s in items],
+        [
+            {"schema": s.full_name, "comment": s.comment, "owner": s.owner, "created": s.created_at}
+            for s in items
+        ],
         ["schema", "comment", "owner", "created"],
         title="Schemas",
     )
@@ -69,9 +73,16 @@ def tables(schema: str | None, as_json: bool) -> None:
     if as_json:
         return emit_json(described)
     print_table(
-        [{"table": d.full_name, "version": d.version, "partitioned by": ", ".join(
-            d.partition_columns), "updated": d.updated_at, "comment": d.comment}
-         for d in described],
+        [
+            {
+                "table": d.full_name,
+                "version": d.version,
+                "partitioned by": ", ".join(d.partition_columns),
+                "updated": d.updated_at,
+                "comment": d.comment,
+            }
+            for d in described
+        ],
         ["table", "version", "partitioned by", "updated", "comment"],
         title="Tables",
     )
@@ -94,8 +105,10 @@ def describe(name: str, as_json: bool) -> None:
     if d.properties:
         console.print("properties:     " + ", ".join(f"{k}={v}" for k, v in d.properties.items()))
     print_table(
-        [{"column": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment}
-         for c in d.columns],
+        [
+            {"column": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment}
+            for c in d.columns
+        ],
         ["column", "type", "nullable", "comment"],
     )
 

@@ -43,8 +43,12 @@ def write_demo_tables(
     specs = [
         ("customers", data.customers, (), "One row per customer: signup date, plan, region."),
         ("orders", data.orders, ("order_date",), "Orders with timestamps, amounts, returns."),
-        ("churn_labels", data.labels, ("label_date",),
-         "Daily labels: churned = the customer churns within the next 30 days."),
+        (
+            "churn_labels",
+            data.labels,
+            ("label_date",),
+            "Daily labels: churned = the customer churns within the next 30 days.",
+        ),
     ]
     made = []
     for table, frame, partition_by, comment in specs:
@@ -55,8 +59,7 @@ def write_demo_tables(
             name, df, comment=comment, partition_by=partition_by, mode="overwrite"
         )
         made.append(
-            DemoTable(name=name, rows=len(frame), partition_by=partition_by,
-                      location=desc.location)
+            DemoTable(name=name, rows=len(frame), partition_by=partition_by, location=desc.location)
         )
     return made
 
@@ -67,18 +70,20 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
 
     started = time.perf_counter()
     console.print(f"[bold]lakehouse demo[/bold]: root {get_config().home_uri}")
-    console.print("step 1/1: synthetic churn data (seed %d, %d customers, %d days)"
-                  % (seed, customers, days))
+    console.print(
+        f"step 1/1: synthetic churn data (seed {seed}, {customers} customers, {days} days)"
+    )
     tables = write_demo_tables(
         customers, days=days, seed=seed, progress=lambda m: console.print("  " + m)
     )
     print_table(
-        [{"table": t.name, "rows": f"{t.rows:,}", "partitioned by": ", ".join(t.partition_by)}
-         for t in tables],
+        [
+            {"table": t.name, "rows": f"{t.rows:,}", "partitioned by": ", ".join(t.partition_by)}
+            for t in tables
+        ],
         ["table", "rows", "partitioned by"],
         title="Demo tables",
     )
     for t in tables:
         console.print(f"  {t.name} -> {t.location}", soft_wrap=True)
-    console.print(f"done in {time.perf_counter() - started:.1f} s. Try: "
-                  "lakehouse tables main.demo")
+    console.print(f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo")

@@ -56,7 +56,10 @@ def _churn_day(rng: np.random.Generator, customers: pd.DataFrame, days: int) -> 
 
 
 def _orders(
-    rng: np.random.Generator, customers: pd.DataFrame, churn_day: np.ndarray, start: dt.date,
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    churn_day: np.ndarray,
+    start: dt.date,
     days: int,
 ) -> pd.DataFrame:
     rate = customers["plan"].map({"basic": 0.08, "standard": 0.15, "premium": 0.3}).to_numpy()

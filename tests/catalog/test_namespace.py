@@ -41,7 +41,11 @@ def test_catalog_and_schema_lifecycle_with_comments(home: str) -> None:
     lh.create_schema("sales.raw", comment="Landing zone")
     assert {c.name: c.comment for c in lh.list_catalogs()}["sales"] == "Sales data"
     (info,) = lh.list_schemas("sales")
-    assert (info.full_name, info.comment, info.owner is not None) == ("sales.raw", "Landing zone", True)
+    assert (info.full_name, info.comment, info.owner is not None) == (
+        "sales.raw",
+        "Landing zone",
+        True,
+    )
     # exist_ok by default, exclusive on request
     lh.create_schema("sales.raw")
     with pytest.raises(lh.AlreadyExistsError, match="schema 'sales.raw' already exists"):
@@ -56,12 +60,17 @@ def test_catalog_and_schema_lifecycle_with_comments(home: str) -> None:
 def test_create_table_from_dataframe_with_metadata(home: str, spark, people) -> None:  # type: ignore[no-untyped-def]
     lh.create_schema("main.ml")
     desc = lh.create_table(
-        "main.ml.people", people, comment="People", partition_by=["day"],
+        "main.ml.people",
+        people,
+        comment="People",
+        partition_by=["day"],
         properties={"team": "ml"},
     )
     assert desc.location == layout.warehouse_uri("main", "ml", "people")
     assert [(c.name, c.type) for c in desc.columns] == [
-        ("id", "long"), ("name", "string"), ("day", "string")
+        ("id", "long"),
+        ("name", "string"),
+        ("day", "string"),
     ]
     assert (desc.comment, desc.partition_columns, desc.version) == ("People", ("day",), 0)
     assert desc.properties["team"] == "ml"
@@ -114,7 +123,9 @@ def test_drop_refuses_non_empty_unless_cascade(home: str, people) -> None:  # ty
     assert lh.list_tables("c1.s1") == ["c1.s1.t"]
     lh.drop_catalog("c1", cascade=True)
     assert "c1" not in [c.name for c in lh.list_catalogs()]
-    assert [s for s in namespace._schemas_table().read().to_pylist() if s["catalog_name"] == "c1"] == []
+    assert [
+        s for s in namespace._schemas_table().read().to_pylist() if s["catalog_name"] == "c1"
+    ] == []
 
 
 def test_drop_table(home: str, people) -> None:  # type: ignore[no-untyped-def]
@@ -152,8 +163,17 @@ def _tree(home: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(
-    "bad", ["main.default", "main.default.t.x", "Main.default.t", "main.default.t t",
-            "main.default.t-1", "main.default.'t'", "main.default.t; DROP TABLE x", "main..t"]
+    "bad",
+    [
+        "main.default",
+        "main.default.t.x",
+        "Main.default.t",
+        "main.default.t t",
+        "main.default.t-1",
+        "main.default.'t'",
+        "main.default.t; DROP TABLE x",
+        "main..t",
+    ],
 )
 def test_bad_names_create_nothing(home: str, spark, bad: str) -> None:  # type: ignore[no-untyped-def]
     lh.list_catalogs()
@@ -166,7 +186,10 @@ def test_bad_names_create_nothing(home: str, spark, bad: str) -> None:  # type: 
 def test_table_whose_delta_folder_was_deleted(home: str, people) -> None:  # type: ignore[no-untyped-def]
     location = lh.create_table("main.default.gone", people).location
     shutil.rmtree(paths.to_local_path(paths.join(location, "_delta_log")))
-    for call in (lambda: lh.table("main.default.gone"), lambda: lh.describe_table("main.default.gone")):
+    for call in (
+        lambda: lh.table("main.default.gone"),
+        lambda: lh.describe_table("main.default.gone"),
+    ):
         with pytest.raises(lh.TableLocationMissingError) as err:
             call()
         assert "table main.default.gone" in str(err.value) and location in str(err.value)

@@ -16,11 +16,14 @@ def _create(home: str, index: int, barrier, exclusive: bool) -> str:  # type: ig
     from lakehouse import config
 
     config.set_config(
-        home=home, spark_master="local[1]", shuffle_partitions=1,
+        home=home,
+        spark_master="local[1]",
+        shuffle_partitions=1,
         spark_conf={"spark.ui.enabled": "false"},
     )
-    from lakehouse.spark import spark
     from pyspark.sql import types as T
+
+    from lakehouse.spark import spark
 
     spark()  # start the JVM before the race
     schema = T.StructType([T.StructField("id", T.LongType())])
@@ -40,14 +43,13 @@ def test_six_processes_one_schema_six_tables(tmp_path: Path) -> None:
     ctx = mp.get_context("spawn")
     barrier = ctx.Manager().Barrier(6)
     with ctx.Pool(6) as pool:
-        outcomes = pool.starmap(
-            _create, [(home, i, barrier, i % 2 == 0) for i in range(6)]
-        )
+        outcomes = pool.starmap(_create, [(home, i, barrier, i % 2 == 0) for i in range(6)])
     with config_overrides(home=home):
         assert [s.full_name for s in lh.list_schemas("main")] == ["main.default", "main.race"]
         assert lh.list_tables("main.race") == [f"main.race.t{i}" for i in range(6)]
-        rows = [r for r in namespace._schemas_table().read().to_pylist()
-                if r["schema_name"] == "race"]
+        rows = [
+            r for r in namespace._schemas_table().read().to_pylist() if r["schema_name"] == "race"
+        ]
         assert len(rows) == 1 and rows[0]["comment"] == "shared"
         for i in range(6):
             assert lh.describe_table(f"main.race.t{i}").comment == f"table {i}"

@@ -17,17 +17,17 @@ LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
 
 def _run(home: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LAKEHOUSE_HOME": home}
-    return subprocess.run(
-        [LAKEHOUSE, *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return subprocess.run([LAKEHOUSE, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.fixture
 def filled(home: str, spark) -> str:  # type: ignore[no-untyped-def]
     lh.create_schema("main.ml", comment="ML work")
     lh.create_table(
-        "main.ml.scores", spark.createDataFrame([(1, 0.5, "2026-01-01")], "id long, score double, day string"),
-        comment="Nightly scores", partition_by=["day"],
+        "main.ml.scores",
+        spark.createDataFrame([(1, 0.5, "2026-01-01")], "id long, score double, day string"),
+        comment="Nightly scores",
+        partition_by=["day"],
     )
     return home
 

@@ -26,7 +26,9 @@ def test_demo_tables_are_written_partitioned(home: str, spark) -> None:  # type:
     messages: list[str] = []
     made = write_demo_tables(100, days=20, seed=1, progress=messages.append)
     assert [t.name for t in made] == [
-        "main.demo.customers", "main.demo.orders", "main.demo.churn_labels"
+        "main.demo.customers",
+        "main.demo.orders",
+        "main.demo.churn_labels",
     ]
     assert lh.list_tables("main.demo") == sorted(t.name for t in made)
     assert lh.describe_table("main.demo.orders").partition_columns == ("order_date",)

@@ -28,17 +28,31 @@ def test_demo_job_under_spark_submit(tmp_path: Path) -> None:
     env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
     conf_args = subprocess.run(
         [str(Path(sys.executable).with_name("lakehouse")), "spark-conf", "--submit"],
-        capture_output=True, text=True, check=True, env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     ).stdout.split()
     out = _submit(
-        "--master", "local[1]", "--conf", "spark.ui.enabled=false", *conf_args,
-        str(ROOT / "jobs" / "demo_data.py"), "--rows", "40", "--days", "14", env=env,
+        "--master",
+        "local[1]",
+        "--conf",
+        "spark.ui.enabled=false",
+        *conf_args,
+        str(ROOT / "jobs" / "demo_data.py"),
+        "--rows",
+        "40",
+        "--days",
+        "14",
+        env=env,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "wrote main.demo.orders" in out.stdout
     with config.config_overrides(home=str(home)):
         assert namespace.list_tables("main.demo") == [
-            "main.demo.churn_labels", "main.demo.customers", "main.demo.orders"
+            "main.demo.churn_labels",
+            "main.demo.customers",
+            "main.demo.orders",
         ]
 
 
