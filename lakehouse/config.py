@@ -151,7 +151,7 @@ def get_config(**overrides: Any) -> Config:
     if "home" in values:
         values["home"] = paths.to_uri(values["home"])
     else:
-        values["home"] = paths.to_uri(_FIELDS["home"].default)
+        values["home"] = paths.to_uri(str(_FIELDS["home"].default))
     return Config(**values)
 
 
