@@ -25,6 +25,7 @@ from lakehouse.catalog.namespace import (
     list_tables,
     table,
 )
+from lakehouse.catalog.sql import sql, translate_error
 from lakehouse.config import Config, get_config, reset_config, set_config
 from lakehouse.errors import (
     AlreadyExistsError,
@@ -39,9 +40,26 @@ from lakehouse.errors import (
     SparkSetupError,
     TableLocationMissingError,
 )
+from lakehouse.registry.fluent import lineage, register_model, rollback_alias
 from lakehouse.spark import spark
 
 __version__ = "0.1.0"
+
+
+# Model faces load sklearn/pandas/pyspark on first use: importing them lazily keeps
+# `import lakehouse` fast. `lh.spark_ml` is the Spark ML flavor (`lh.spark` is the session).
+_LAZY_MODULES = ("models", "pyfunc", "sklearn", "spark_ml")
+
+
+def __getattr__(name: str) -> object:
+    """``lh.sklearn``, ``lh.pyfunc``, ``lh.spark_ml``, ``lh.models``, imported on first use."""
+    if name in _LAZY_MODULES:
+        import importlib
+
+        module = importlib.import_module(f"lakehouse.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'lakehouse' has no attribute {name!r}")
 
 
 def set_home(home: str) -> None:
@@ -72,13 +90,18 @@ __all__ = [
     "drop_schema",
     "drop_table",
     "get_config",
+    "lineage",
     "list_catalogs",
     "list_schemas",
     "list_tables",
     "parse_name",
+    "register_model",
     "reset_config",
+    "rollback_alias",
     "set_config",
     "set_home",
     "spark",
+    "sql",
     "table",
+    "translate_error",
 ]

@@ -6,13 +6,18 @@ the built-in exception that fits, so ``except ValueError`` keeps working::
     LakehouseError
     ├── InvalidNameError            (ValueError)    a name breaks the namespace rule
     ├── InvalidArgumentError        (ValueError)    any other bad argument
+    │   └── SchemaMismatchError                     model input does not match its signature
     ├── ConfigError                 (ValueError)    bad configuration value or key
+    ├── InvalidModelError           (ValueError)    a model package with a missing or corrupt
+    │                                               MLmodel, or of a flavor lakehouse cannot load
     ├── NotFoundError               (LookupError)   a catalog, schema, table, run... is absent
     │   └── TableLocationMissingError                a table's Delta folder was deleted
     ├── AlreadyExistsError          (FileExistsError) exclusive creation of something present
     ├── NotEmptyError               (RuntimeError)  drop of a non-empty catalog or schema
     ├── ReservedNameError           (PermissionError) writes into the reserved ``system`` catalog
     ├── CommitConflictError         (RuntimeError)  a Delta commit kept conflicting after retries
+    ├── InvalidStateError           (RuntimeError)  the object's state forbids the call (e.g. an
+    │                                               alias points to the version to delete)
     └── SparkSetupError             (RuntimeError)  a Spark session that lacks what Delta needs
 
 Messages say what was wrong, what was expected, and what to do.
@@ -25,11 +30,14 @@ __all__ = [
     "CommitConflictError",
     "ConfigError",
     "InvalidArgumentError",
+    "InvalidModelError",
     "InvalidNameError",
+    "InvalidStateError",
     "LakehouseError",
     "NotEmptyError",
     "NotFoundError",
     "ReservedNameError",
+    "SchemaMismatchError",
     "SparkSetupError",
     "TableLocationMissingError",
 ]
@@ -45,6 +53,14 @@ class InvalidNameError(LakehouseError, ValueError):
 
 class InvalidArgumentError(LakehouseError, ValueError):
     """An argument has a value the call cannot accept."""
+
+
+class SchemaMismatchError(InvalidArgumentError):
+    """Data passed to a model does not match the model's signature (column, type, shape)."""
+
+
+class InvalidModelError(LakehouseError, ValueError):
+    """A model package cannot be read: no or a corrupt ``MLmodel`` file, or an unknown flavor."""
 
 
 class ConfigError(LakehouseError, ValueError):
@@ -73,6 +89,10 @@ class ReservedNameError(LakehouseError, PermissionError):
 
 class CommitConflictError(LakehouseError, RuntimeError):
     """A Delta commit kept conflicting with concurrent writers after all retries."""
+
+
+class InvalidStateError(LakehouseError, RuntimeError):
+    """The call is valid, but the current state of its target does not allow it."""
 
 
 class SparkSetupError(LakehouseError, RuntimeError):

@@ -10,9 +10,12 @@ hard-link LogStore, the warehouse under the lakehouse root and quiet logs.
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lakehouse import config as _config
 from lakehouse import paths
@@ -21,7 +24,14 @@ from lakehouse.errors import SparkSetupError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["delta_spark_conf", "jar_paths", "spark"]
+__all__ = [
+    "catalog_names",
+    "delta_spark_conf",
+    "jar_paths",
+    "on_session",
+    "register_catalog",
+    "spark",
+]
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
@@ -30,7 +40,12 @@ CATALOG_PLUGIN = "io.lakehouse.LakehouseCatalog"
 HOME_CONF = "spark.lakehouse.home"
 JVM_JAR = "lakehouse-jvm.jar"
 
+SYSTEM_CATALOG = "system"
+# The identifier rule of lakehouse/catalog/names.py (a layer above: not importable here).
+_CATALOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,254}")
+
 _lock = threading.Lock()
+_session_hooks: list[Callable[[], None]] = []
 
 
 def jar_paths(cfg: _config.Config | None = None) -> list[str]:
@@ -47,10 +62,34 @@ def jar_paths(cfg: _config.Config | None = None) -> list[str]:
     return jars
 
 
-def delta_spark_conf(cfg: _config.Config | None = None) -> dict[str, str]:
-    """The Spark settings every lakehouse session needs (also for ``spark-submit``)."""
+def catalog_names(cfg: _config.Config | None = None) -> list[str]:
+    """Catalogs Spark SQL resolves: the default, each folder of ``<home>/warehouse``, ``system``.
+
+    The folders are the truth (DESIGN.md, "One truth"), as in ``lakehouse.catalog.namespace``.
+    """
+    import pyarrow.fs as pafs  # kept out of module import: `import lakehouse` stays fast
+
     cfg = cfg or _config.get_config()
+    fs, path = paths.filesystem(paths.join(cfg.home_uri, "warehouse"))
+    found = {cfg.default_catalog, SYSTEM_CATALOG}
+    if fs.get_file_info(path).type == pafs.FileType.Directory:
+        for info in fs.get_file_info(pafs.FileSelector(path, recursive=False)):
+            if info.type == pafs.FileType.Directory and _CATALOG_NAME.fullmatch(info.base_name):
+                found.add(info.base_name)
+    found.discard("spark_catalog")
+    return sorted(found)
+
+
+def delta_spark_conf(cfg: _config.Config | None = None) -> dict[str, str]:
+    """The Spark settings every lakehouse session needs (also for ``spark-submit``).
+
+    Besides Delta: ``spark.sql.catalog.<name>=io.lakehouse.LakehouseCatalog`` for each
+    catalog of the root, and ``spark.lakehouse.home``, the root that plugin reads.
+    """
+    cfg = cfg or _config.get_config()
+    catalogs = {f"spark.sql.catalog.{name}": CATALOG_PLUGIN for name in catalog_names(cfg)}
     return {
+        **catalogs,
         "spark.jars": ",".join(jar_paths(cfg)),
         "spark.sql.extensions": DELTA_EXTENSION,
         "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
@@ -115,7 +154,7 @@ def _check_delta(session: SparkSession) -> None:
         missing.append(f"spark.sql.catalog.spark_catalog={DELTA_CATALOG}")
     if not missing:
         try:
-            jvm = session._jvm  # type: ignore[attr-defined]
+            jvm: Any = session._jvm
             jvm.java.lang.Thread.currentThread().getContextClassLoader().loadClass(DELTA_EXTENSION)
         except Exception:
             missing.append("the Delta jars on spark.jars / --jars")
@@ -128,6 +167,34 @@ def _check_delta(session: SparkSession) -> None:
             f"spark.delta.logStore.file.impl={LOG_STORE} (lakehouse.spark.delta_spark_conf() "
             "lists them all)."
         )
+
+
+def _register_catalogs(session: SparkSession, names: list[str]) -> None:
+    for name in names:
+        key = f"spark.sql.catalog.{name}"
+        if session.conf.get(key, None) is None:  # keep a catalog the job set itself
+            session.conf.set(key, CATALOG_PLUGIN)
+
+
+def register_catalog(name: str) -> None:
+    """Make catalog ``name`` resolvable in the active session, if there is one (no restart).
+
+    Starts nothing: without a running session (or without pyspark imported) it does nothing,
+    and the next :func:`spark` call registers every catalog folder.
+    """
+    if "pyspark.sql" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        _register_catalogs(session, [name])
+
+
+def on_session(hook: Callable[[], None]) -> None:
+    """Run ``hook`` on every :func:`spark` call (the namespace makes ``main.default`` there)."""
+    if hook not in _session_hooks:
+        _session_hooks.append(hook)
 
 
 def spark(cfg: _config.Config | None = None) -> SparkSession:
@@ -159,4 +226,8 @@ def spark(cfg: _config.Config | None = None) -> SparkSession:
         _quiet_python_loggers()
         if session.conf.get(HOME_CONF, None) != cfg.home_uri:
             session.conf.set(HOME_CONF, cfg.home_uri)
+    for hook in _session_hooks:
+        hook()
+    # Also catalogs made since the last call, by this process or another one.
+    _register_catalogs(session, catalog_names(cfg))
     return session

@@ -20,8 +20,13 @@ LAYERS = [
     ("lakehouse.tracking",),
     ("lakehouse.registry",),
     ("lakehouse.features", "lakehouse.scoring"),
-    ("lakehouse.sklearn", "lakehouse.pyfunc", "lakehouse.spark_ml", "lakehouse.model_uris",
-     "lakehouse.client"),
+    (
+        "lakehouse.sklearn",
+        "lakehouse.pyfunc",
+        "lakehouse.spark_ml",
+        "lakehouse.model_uris",
+        "lakehouse.client",
+    ),
     ("lakehouse.cli", "lakehouse.serving", "lakehouse.ui", "lakehouse.demo"),
     ("lakehouse",),
 ]

@@ -37,6 +37,7 @@ from lakehouse.errors import (
     NotFoundError,
     TableLocationMissingError,
 )
+from lakehouse.spark import on_session, register_catalog
 from lakehouse.store import layout
 from lakehouse.store.delta import DeltaStore, TableSpec
 
@@ -216,13 +217,15 @@ def _ensure_defaults() -> None:
         _defaults_done.add(home)
 
 
+# Spark SQL sessions see main.default on first use too.
+on_session(_ensure_defaults)
+
+
 # -- catalogs ----------------------------------------------------------------------------
 def _create_catalog(name: str, comment: str | None, *, exclusive: bool) -> CatalogInfo:
     existed = _is_dir(layout.warehouse_uri(name))
     if exclusive and existed:
-        raise AlreadyExistsError(
-            f"catalog {name!r} already exists; pass exist_ok=True to reuse it"
-        )
+        raise AlreadyExistsError(f"catalog {name!r} already exists; pass exist_ok=True to reuse it")
     _mkdir(layout.warehouse_uri(name))
     row = {"catalog_name": name, "comment": comment, "owner": username(), "created_at": _now()}
     inserted = _catalogs_table().insert_if_absent([row])
@@ -239,7 +242,9 @@ def create_catalog(name: str, comment: str | None = None, *, exist_ok: bool = Tr
     (name,) = split_parts(name, 1)
     check_writable(name, f"create catalog {name!r}")
     _ensure_defaults()
-    return _create_catalog(name, comment, exclusive=not exist_ok)
+    info = _create_catalog(name, comment, exclusive=not exist_ok)
+    register_catalog(name)  # Spark SQL resolves it at once in a running session
+    return info
 
 
 def _catalog_info(name: str) -> CatalogInfo:
@@ -284,8 +289,10 @@ def drop_catalog(name: str, *, cascade: bool = False) -> None:
         )
     _schemas_table().delete_keys(
         [{"catalog_name": name, "schema_name": s} for s in schemas]
-        + [{"catalog_name": name, "schema_name": s["schema_name"]}
-           for s in _schemas_table().read([("catalog_name", "=", name)]).to_pylist()]
+        + [
+            {"catalog_name": name, "schema_name": s["schema_name"]}
+            for s in _schemas_table().read([("catalog_name", "=", name)]).to_pylist()
+        ]
     )
     _rmtree(layout.warehouse_uri(name))
     _catalogs_table().delete_keys([{"catalog_name": name}])
@@ -347,9 +354,11 @@ def create_schema(name: str, comment: str | None = None, *, exist_ok: bool = Tru
 def _schema_info(catalog: str, schema: str) -> SchemaInfo:
     if catalog == SYSTEM_CATALOG:
         return SchemaInfo(catalog_name=catalog, name=schema, comment=SYSTEM_SCHEMAS.get(schema))
-    rows = _schemas_table().read(
-        [("catalog_name", "=", catalog), ("schema_name", "=", schema)]
-    ).to_pylist()
+    rows = (
+        _schemas_table()
+        .read([("catalog_name", "=", catalog), ("schema_name", "=", schema)])
+        .to_pylist()
+    )
     meta = rows[0] if rows else {}
     return SchemaInfo(
         catalog_name=catalog,

@@ -1,0 +1,35 @@
+"""Model packaging: the MLmodel format, flavors, signatures and the pyfunc loader.
+
+This layer knows nothing of runs or the registry: it saves, loads and checks
+packages on paths and URIs. ``lh.sklearn``, ``lh.pyfunc`` and ``lh.spark_ml`` are the
+faces users import; they add ``log_model`` and ``runs:/`` / ``models:/`` URIs.
+"""
+
+from __future__ import annotations
+
+from lakehouse.models.mlmodel import MLModel
+from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc
+from lakehouse.models.signature import (
+    ColSpec,
+    DataType,
+    ModelSignature,
+    ParamSchema,
+    ParamSpec,
+    Schema,
+    TensorSpec,
+    infer_signature,
+)
+
+__all__ = [
+    "ColSpec",
+    "DataType",
+    "MLModel",
+    "ModelSignature",
+    "ParamSchema",
+    "ParamSpec",
+    "PyFuncModel",
+    "Schema",
+    "TensorSpec",
+    "infer_signature",
+    "load_pyfunc",
+]

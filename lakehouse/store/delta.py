@@ -150,9 +150,7 @@ class DeltaStore:
             return
         self.ensure()
         with_retry(
-            lambda: write_deltalake(
-                self.uri, data, mode="append", storage_options=self._options
-            ),
+            lambda: write_deltalake(self.uri, data, mode="append", storage_options=self._options),
             what=f"append to {self.uri}",
         )
 
@@ -162,9 +160,18 @@ class DeltaStore:
         return " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
 
     def insert_if_absent(
-        self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
+        self,
+        rows: pa.Table | Sequence[Mapping[str, Any]],
+        keys: Sequence[str] | None = None,
+        *,
+        retry: bool = True,
     ) -> int:
-        """MERGE-insert rows whose key is absent; returns how many were inserted."""
+        """MERGE-insert rows whose key is absent; returns how many were inserted.
+
+        ``retry=False`` returns 0 on a commit conflict instead of merging again:
+        for allocators that re-read and pick a new key anyway (a second MERGE of
+        the same key would only find it taken).
+        """
         data = self._coerce(rows)
         if data.num_rows == 0:
             return 0
@@ -179,6 +186,13 @@ class DeltaStore:
             )
             return int(metrics.get("num_target_rows_inserted", 0))
 
+        if not retry:
+            try:
+                return merge()
+            except Exception as exc:
+                if is_conflict(exc):
+                    return 0
+                raise
         return with_retry(merge, what=f"insert into {self.uri}")
 
     def upsert(
@@ -190,13 +204,46 @@ class DeltaStore:
             return
         predicate = self._key_predicate(keys or self.spec.keys)
         with_retry(
-            lambda: self.table()
-            .merge(data, predicate, source_alias="s", target_alias="t")
-            .when_matched_update_all()
-            .when_not_matched_insert_all()
-            .execute(),
+            lambda: (
+                self.table()
+                .merge(data, predicate, source_alias="s", target_alias="t")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute()
+            ),
             what=f"upsert into {self.uri}",
         )
+
+    def update_columns(
+        self,
+        rows: pa.Table | Sequence[Mapping[str, Any]],
+        columns: Sequence[str],
+        *,
+        keys: Sequence[str] | None = None,
+        condition: str | None = None,
+    ) -> int:
+        """MERGE: set ``columns`` on rows whose key matches (and ``condition`` holds).
+
+        ``condition`` is a SQL predicate over ``t.`` (target) and ``s.`` (source)
+        columns, e.g. ``"t.status = 'PENDING'"``; built from constants by the
+        caller, never from user input. Returns how many rows were updated.
+        """
+        data = self._coerce(rows)
+        if data.num_rows == 0:
+            return 0
+        predicate = self._key_predicate(keys or self.spec.keys)
+        updates = {f"`{c}`": f"s.`{c}`" for c in columns}
+
+        def merge() -> int:
+            metrics = (
+                self.table()
+                .merge(data, predicate, source_alias="s", target_alias="t")
+                .when_matched_update(updates, predicate=condition)
+                .execute()
+            )
+            return int(metrics.get("num_target_rows_updated", 0))
+
+        return with_retry(merge, what=f"update {self.uri}")
 
     def delete_keys(
         self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None

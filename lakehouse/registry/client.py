@@ -1,0 +1,559 @@
+"""RegistryClient: MLflow's registry calls on ``catalog.schema.model`` names.
+
+Registered models, versions, tags, aliases (with history and rollback), legacy
+stages, lineage and ``models:/`` resolution, all kept in ``system.registry.*``
+Delta tables. Example::
+
+    client = RegistryClient()
+    mv = client.create_model_version("main.ml.churn", "runs:/0a1b/model")
+    client.set_registered_model_alias("main.ml.churn", "champion", mv.version)
+    client.resolve_model_uri("models:/main.ml.churn@champion")  # file:///.../models/...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lakehouse.catalog.names import check_writable, parse_name
+from lakehouse.config import username
+from lakehouse.errors import (
+    AlreadyExistsError,
+    InvalidArgumentError,
+    InvalidStateError,
+    NotFoundError,
+)
+from lakehouse.registry import aliases as alias_ops
+from lakehouse.registry import search
+from lakehouse.registry.entities import (
+    AliasMove,
+    Lineage,
+    ModelVersion,
+    ModelVersionStatus,
+    RegisteredModel,
+    Stage,
+    canonical_stage,
+)
+from lakehouse.registry.sources import ResolvedSource, publish, remove_tree, resolve_source
+from lakehouse.registry.store import (
+    RegistryStore,
+    inputs_from_row,
+    model_from_row,
+    now,
+    version_from_row,
+)
+from lakehouse.registry.uris import parse_model_uri
+from lakehouse.registry.versions import register_version
+from lakehouse.store.layout import models_uri
+
+__all__ = ["RegistryClient"]
+
+_MODEL_FILTER_KEYS = ("name",)
+_VERSION_FILTER_KEYS = ("name", "version_number", "run_id", "source_path")
+
+
+def _version(version: str | int) -> int:
+    try:
+        number = int(version)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1 or isinstance(version, bool):
+        raise InvalidArgumentError(
+            f"invalid model version {version!r}: expected a positive whole number such as 1"
+        )
+    return number
+
+
+def _name(name: str) -> str:
+    return str(parse_name(name))
+
+
+class RegistryClient:
+    """The model registry of the current lakehouse root."""
+
+    def __init__(self) -> None:
+        self._store = RegistryStore()
+
+    # -- registered models ------------------------------------------------------------
+    def create_registered_model(
+        self,
+        name: str,
+        tags: dict[str, str] | None = None,
+        description: str | None = None,
+    ) -> RegisteredModel:
+        """Create ``catalog.schema.model``; :class:`AlreadyExistsError` if it exists."""
+        if not self._create_if_absent(name, description):
+            raise AlreadyExistsError(
+                f"registered model {_name(name)} already exists; use get_registered_model, or "
+                "create_model_version to add a version to it"
+            )
+        for key, value in (tags or {}).items():
+            self.set_registered_model_tag(name, key, value)
+        return self.get_registered_model(name)
+
+    def _create_if_absent(self, name: str, description: str | None = None) -> bool:
+        full = parse_name(name)
+        check_writable(full.catalog, f"register model {full}")
+        stamp = now()
+        row = {
+            "name": str(full),
+            "description": description,
+            "user_id": username(),
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        return self._store.models.insert_if_absent([row]) == 1
+
+    def ensure_registered_model(self, name: str) -> None:
+        """Create ``name`` unless it exists (a read, and a commit only the first time)."""
+        if self._store.model_row(_name(name)) is None:
+            self._create_if_absent(name)
+
+    def _model_row(self, name: str) -> dict[str, Any]:
+        full = _name(name)
+        row = self._store.model_row(full)
+        if row is None:
+            raise NotFoundError(
+                f"registered model {full} does not exist; see search_registered_models() or "
+                "`lakehouse models list`, or register it with lh.register_model(uri, name)"
+            )
+        return row
+
+    def get_registered_model(self, name: str) -> RegisteredModel:
+        """A registered model with its tags, aliases and latest version per stage."""
+        row = self._model_row(name)
+        full = row["name"]
+        tags = self._store.model_tags_of([full]).get(full, {})
+        current = self._store.current_aliases(full).get(full, {})
+        return model_from_row(
+            row,
+            tags=tags,
+            aliases={a: m.to_version for a, m in current.items() if m.to_version is not None},
+            latest_versions=self.get_latest_versions(full),
+        )
+
+    def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        """Rename a model and all its versions, tags and alias history (files stay put)."""
+        row = self._model_row(name)
+        new = parse_name(new_name)
+        check_writable(new.catalog, f"rename a model to {new}")
+        if not self._store.models.insert_if_absent([{**row, "name": str(new)}]):
+            raise AlreadyExistsError(
+                f"cannot rename {row['name']} to {new}: a registered model {new} already exists"
+            )
+        for table in (
+            self._store.versions,
+            self._store.version_tags,
+            self._store.model_tags,
+            self._store.aliases,
+        ):
+            rows = table.read(filters=[("name", "=", row["name"])]).to_pylist()
+            table.insert_if_absent([{**r, "name": str(new)} for r in rows])
+            table.delete_keys(rows)
+        self._store.models.delete_keys([row])
+        return self.get_registered_model(str(new))
+
+    def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel:
+        """Set a model's description."""
+        row = self._model_row(name)
+        self._store.models.update_columns(
+            [{**row, "description": description, "updated_at": now()}],
+            ["description", "updated_at"],
+        )
+        return self.get_registered_model(row["name"])
+
+    def delete_registered_model(self, name: str) -> None:
+        """Delete a model, all its versions (and their files), tags and alias history."""
+        row = self._model_row(name)
+        full = row["name"]
+        for table in (
+            self._store.aliases,
+            self._store.version_tags,
+            self._store.model_tags,
+            self._store.versions,
+        ):
+            table.delete_keys(table.read(filters=[("name", "=", full)]).to_pylist())
+        parts = parse_name(full)
+        remove_tree(models_uri(parts.catalog, parts.schema, parts.name))
+        self._store.models.delete_keys([row])
+
+    def search_registered_models(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+    ) -> list[RegisteredModel]:
+        """Models matching ``name =/LIKE/ILIKE/IN ...`` and ``tags.<key> = ...`` clauses."""
+        clauses = search.parse_filter(filter_string, _MODEL_FILTER_KEYS)
+        rows = self._store.models.read().to_pylist()
+        tags = self._store.model_tags_of()
+        current = self._store.current_aliases()
+        found = [
+            model_from_row(
+                r,
+                tags=tags.get(r["name"], {}),
+                aliases={
+                    a: m.to_version
+                    for a, m in current.get(r["name"], {}).items()
+                    if m.to_version is not None
+                },
+            )
+            for r in rows
+            if search.matches(clauses, {"name": r["name"]}, tags.get(r["name"], {}))
+        ]
+        ordered = search.order_records(
+            found,
+            order_by,
+            allowed={
+                "name": lambda m: m.name,
+                "creation_timestamp": lambda m: m.creation_timestamp,
+                "last_updated_timestamp": lambda m: m.last_updated_timestamp,
+            },
+            default=["name ASC"],
+        )
+        return ordered[:max_results]
+
+    # -- model versions ---------------------------------------------------------------
+    def create_model_version(
+        self,
+        name: str,
+        source: str,
+        run_id: str | None = None,
+        tags: dict[str, str] | None = None,
+        description: str | None = None,
+        *,
+        inputs: Iterable[tuple[str, int | None]] | None = None,
+    ) -> ModelVersion:
+        """Copy the package at ``source`` into the registry as the model's next version.
+
+        ``source`` is ``runs:/<run_id>/<path>``, ``models:/...``, a ``file://`` URI
+        or a local folder holding an ``MLmodel`` file. ``inputs`` adds lineage
+        entries ``(table_name, delta_version)`` to those the run recorded.
+        """
+        full = self._model_row(name)["name"]
+        if not isinstance(source, str):
+            raise InvalidArgumentError(f"model source must be a URI string, got {source!r}")
+        if source.startswith("models:"):
+            origin = self._version_row(*self._ref_version(source), ready=True)
+            resolved = resolve_source(self._published(origin), run_id=run_id or origin["run_id"])
+            resolved = ResolvedSource(
+                uri=source, location=resolved.location, run_id=resolved.run_id
+            )
+        else:
+            resolved = resolve_source(source, run_id=run_id)
+        row = register_version(
+            self._store, full, resolved, description=description, inputs=list(inputs or [])
+        )
+        for key, value in (tags or {}).items():
+            self.set_model_version_tag(full, row["version"], key, value)
+        return version_from_row(row, tags={k: str(v) for k, v in (tags or {}).items()})
+
+    def _version_row(self, name: str, version: str | int, *, ready: bool = False) -> dict[str, Any]:
+        full, number = _name(name), _version(version)
+        rows = self._store.versions.read(
+            filters=[("name", "=", full), ("version", "=", number)]
+        ).to_pylist()
+        if not rows or rows[0]["deleted"]:
+            self._model_row(full)
+            state = "was deleted" if rows else "does not exist"
+            raise NotFoundError(
+                f"version {number} of model {full} {state}; see "
+                f"search_model_versions(\"name = '{full}'\") or `lakehouse models versions {full}`"
+            )
+        if ready and rows[0]["status"] != ModelVersionStatus.READY:
+            raise InvalidStateError(
+                f"version {number} of model {full} is {rows[0]['status']}, not READY "
+                f"({rows[0]['status_message'] or 'its files are still being copied'}); "
+                "use a READY version"
+            )
+        return rows[0]
+
+    def _decorate(self, rows: list[dict[str, Any]]) -> list[ModelVersion]:
+        names = {r["name"] for r in rows}
+        tags: dict[tuple[str, int], dict[str, str]] = {}
+        by_version: dict[tuple[str, int], list[str]] = {}
+        for model in names:
+            tags.update(self._store.version_tags_of(model))
+            for alias, move in self._store.current_aliases(model).get(model, {}).items():
+                if move.to_version is not None:
+                    by_version.setdefault((model, move.to_version), []).append(alias)
+        return [
+            version_from_row(
+                r, tags.get((r["name"], r["version"])), by_version.get((r["name"], r["version"]))
+            )
+            for r in rows
+        ]
+
+    def get_model_version(self, name: str, version: str | int) -> ModelVersion:
+        """One version, with its tags and the aliases that point to it."""
+        return self._decorate([self._version_row(name, version)])[0]
+
+    def update_model_version(
+        self, name: str, version: str | int, description: str | None = None
+    ) -> ModelVersion:
+        """Set a version's description (its files never change)."""
+        row = self._version_row(name, version)
+        self._store.versions.update_columns(
+            [{**row, "description": description, "updated_at": now()}],
+            ["description", "updated_at"],
+        )
+        return self.get_model_version(row["name"], row["version"])
+
+    def delete_model_version(
+        self,
+        name: str,
+        version: str | int,
+        *,
+        move_aliases_to: str | int | None = None,
+        drop_aliases: bool = False,
+    ) -> None:
+        """Delete a version and its files; its number is never reused.
+
+        If aliases point to it, the call refuses unless ``move_aliases_to=<version>``
+        (each alias moves there, recorded in the history) or ``drop_aliases=True``.
+        """
+        row = self._version_row(name, version)
+        full, number = row["name"], row["version"]
+        pointing = sorted(
+            a
+            for a, m in self._store.current_aliases(full).get(full, {}).items()
+            if m.to_version == number
+        )
+        if pointing and move_aliases_to is None and not drop_aliases:
+            raise InvalidStateError(
+                f"cannot delete version {number} of {full}: alias(es) {', '.join(pointing)} "
+                "point to it. Move them first, or pass move_aliases_to=<version> or "
+                "drop_aliases=True"
+            )
+        for alias in pointing:
+            if move_aliases_to is not None:
+                self.set_registered_model_alias(full, alias, move_aliases_to)
+            else:
+                self.delete_registered_model_alias(full, alias)
+        self._store.versions.update_columns(
+            [{**row, "deleted": True, "updated_at": now()}], ["deleted", "updated_at"]
+        )
+        remove_tree(row["storage_location"])
+
+    def search_model_versions(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 10_000,
+        order_by: Sequence[str] | None = None,
+    ) -> list[ModelVersion]:
+        """Versions matching ``name``, ``version_number``, ``run_id``, ``source_path``, tags."""
+        clauses = search.parse_filter(filter_string, _VERSION_FILTER_KEYS)
+        names = {c.value for c in clauses if c.key == "name" and c.op == "="}
+        rows = self._store.version_rows(next(iter(names)) if len(names) == 1 else None)
+        tags = self._store.version_tags_of(next(iter(names)) if len(names) == 1 else None)
+        kept = [
+            r
+            for r in rows
+            if search.matches(
+                clauses,
+                {
+                    "name": r["name"],
+                    "version_number": r["version"],
+                    "run_id": r["run_id"],
+                    "source_path": r["source"],
+                },
+                tags.get((r["name"], r["version"]), {}),
+            )
+        ]
+        found = self._decorate(kept)
+        ordered = search.order_records(
+            found,
+            order_by,
+            allowed={
+                "name": lambda v: v.name,
+                "version_number": lambda v: v.version,
+                "creation_timestamp": lambda v: v.creation_timestamp,
+                "last_updated_timestamp": lambda v: v.last_updated_timestamp,
+            },
+            default=["name ASC", "version_number DESC"],
+        )
+        return ordered[:max_results]
+
+    def get_model_version_download_uri(self, name: str, version: str | int) -> str:
+        """The URI of the version's read-only package folder under ``<home>/models``."""
+        return self._published(self._version_row(name, version, ready=True))
+
+    @staticmethod
+    def _published(row: dict[str, Any]) -> str:
+        # Finishes the move to <model>/<version> if its writer died after committing.
+        publish(row["staging_location"], row["storage_location"])
+        return str(row["storage_location"])
+
+    # -- tags -------------------------------------------------------------------------
+    @staticmethod
+    def _check_tag(key: str, value: Any) -> None:
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidArgumentError(f"invalid tag key {key!r}: expected a non-empty string")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise InvalidArgumentError(
+                f"invalid value for tag {key!r}: expected a string, got {type(value).__name__}"
+            )
+
+    def set_registered_model_tag(self, name: str, key: str, value: Any) -> None:
+        """Set (or replace) a tag on a registered model."""
+        self._check_tag(key, value)
+        full = self._model_row(name)["name"]
+        self._store.model_tags.upsert([{"name": full, "key": key, "value": str(value)}])
+
+    def delete_registered_model_tag(self, name: str, key: str) -> None:
+        """Remove a tag from a registered model."""
+        full = self._model_row(name)["name"]
+        self._store.model_tags.delete_keys([{"name": full, "key": key}])
+
+    def set_model_version_tag(self, name: str, version: str | int, key: str, value: Any) -> None:
+        """Set (or replace) a tag on a model version."""
+        self._check_tag(key, value)
+        row = self._version_row(name, version)
+        self._store.version_tags.upsert(
+            [{"name": row["name"], "version": row["version"], "key": key, "value": str(value)}]
+        )
+
+    def delete_model_version_tag(self, name: str, version: str | int, key: str) -> None:
+        """Remove a tag from a model version."""
+        row = self._version_row(name, version)
+        self._store.version_tags.delete_keys(
+            [{"name": row["name"], "version": row["version"], "key": key}]
+        )
+
+    # -- aliases ----------------------------------------------------------------------
+    def set_registered_model_alias(self, name: str, alias: str, version: str | int) -> None:
+        """Point ``alias`` at ``version`` in one conditional commit (recorded in history)."""
+        alias_ops.check_alias(alias)
+        row = self._version_row(name, version, ready=True)
+        alias_ops.move_alias(
+            self._store, row["name"], alias, action="set", target=lambda _last: row["version"]
+        )
+
+    def delete_registered_model_alias(self, name: str, alias: str) -> None:
+        """Remove an alias (recorded in history); :class:`NotFoundError` if it is not set."""
+        full = self._model_row(name)["name"]
+
+        def target(last: AliasMove | None) -> None:
+            if last is None or last.to_version is None:
+                raise self._no_alias(full, alias)
+            return None
+
+        alias_ops.move_alias(self._store, full, alias, action="delete", target=target)
+
+    @staticmethod
+    def _no_alias(full: str, alias: str) -> NotFoundError:
+        return NotFoundError(
+            f"alias {alias!r} is not set on model {full}; see get_registered_model('{full}')"
+            ".aliases or `lakehouse models describe " + full + "`"
+        )
+
+    def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        """The version an alias points to now."""
+        full = self._model_row(name)["name"]
+        last = alias_ops.last_move(self._store, full, alias)
+        if last is None or last.to_version is None:
+            raise self._no_alias(full, alias)
+        return self.get_model_version(full, last.to_version)
+
+    def rollback_alias(self, name: str, alias: str) -> ModelVersion:
+        """Put ``alias`` back on the version it pointed to before its last move.
+
+        Recorded as a ``rollback`` move, so rolling back twice returns to where it
+        was. Refuses when the alias has no earlier version or that one was deleted.
+        """
+        full = self._model_row(name)["name"]
+
+        def target(last: AliasMove | None) -> int:
+            if last is None:
+                raise self._no_alias(full, alias)
+            if last.from_version is None:
+                raise InvalidStateError(
+                    f"cannot roll back alias {alias!r} of {full}: it pointed to no version "
+                    "before its last move; set it with set_registered_model_alias instead"
+                )
+            self._version_row(full, last.from_version, ready=True)
+            return last.from_version
+
+        alias_ops.move_alias(self._store, full, alias, action="rollback", target=target)
+        return self.get_model_version_by_alias(full, alias)
+
+    def alias_history(self, name: str, alias: str | None = None) -> list[AliasMove]:
+        """Every recorded move of the model's aliases (or one alias), oldest first."""
+        full = self._model_row(name)["name"]
+        return self._store.alias_moves(full, alias)
+
+    # -- legacy stages ----------------------------------------------------------------
+    def transition_model_version_stage(
+        self,
+        name: str,
+        version: str | int,
+        stage: str,
+        archive_existing_versions: bool = False,
+    ) -> ModelVersion:
+        """Move a version to None/Staging/Production/Archived (any case)."""
+        target = canonical_stage(stage)
+        row = self._version_row(name, version, ready=True)
+        if archive_existing_versions and target not in (Stage.STAGING, Stage.PRODUCTION):
+            raise InvalidArgumentError(
+                f"archive_existing_versions=True is only allowed for stage Staging or "
+                f"Production, got {target.value}"
+            )
+        stamp = now()
+        changes = [{**row, "current_stage": target.value, "updated_at": stamp}]
+        if archive_existing_versions:
+            changes += [
+                {**r, "current_stage": Stage.ARCHIVED.value, "updated_at": stamp}
+                for r in self._store.version_rows(row["name"])
+                if r["current_stage"] == target.value and r["version"] != row["version"]
+            ]
+        self._store.versions.update_columns(changes, ["current_stage", "updated_at"])
+        return self.get_model_version(row["name"], row["version"])
+
+    def get_latest_versions(
+        self, name: str, stages: Sequence[str] | None = None
+    ) -> list[ModelVersion]:
+        """The newest version in each stage (every stage when ``stages`` is None)."""
+        full = self._model_row(name)["name"]
+        wanted = [canonical_stage(s) for s in stages] if stages else list(Stage)
+        newest: dict[str, dict[str, Any]] = {}
+        for row in self._store.version_rows(full):
+            stage = row["current_stage"]
+            if stage in newest and newest[stage]["version"] >= row["version"]:
+                continue
+            newest[stage] = row
+        rows = [newest[s.value] for s in wanted if s.value in newest]
+        return self._decorate(sorted(rows, key=lambda r: r["version"]))
+
+    # -- models:/ URIs and lineage ----------------------------------------------------
+    def _ref_version(self, uri: str) -> tuple[str, int]:
+        ref = parse_model_uri(uri)
+        if ref.version is not None:
+            return ref.name, ref.version
+        if ref.alias is not None:
+            return ref.name, self.get_model_version_by_alias(ref.name, ref.alias).version
+        ready = [
+            r
+            for r in self._store.version_rows(self._model_row(ref.name)["name"])
+            if r["status"] == ModelVersionStatus.READY
+            and (ref.latest or r["current_stage"] == (ref.stage or Stage.NONE).value)
+        ]
+        if not ready:
+            what = "READY version" if ref.latest else f"READY version in stage {ref.stage}"
+            raise NotFoundError(f"model URI {uri!r}: model {ref.name} has no {what}")
+        return ref.name, max(r["version"] for r in ready)
+
+    def resolve_model_uri(self, uri: str) -> str:
+        """Where the package a ``models:/`` URI names is stored (a URI under ``models/``)."""
+        name, version = self._ref_version(uri)
+        return self.get_model_version_download_uri(name, version)
+
+    def lineage(self, name: str, version: str | int) -> Lineage:
+        """The run, source and input tables (with Delta versions) behind a version."""
+        row = self._version_row(name, version)
+        return Lineage(
+            name=row["name"],
+            version=row["version"],
+            run_id=row["run_id"],
+            source=row["source"],
+            inputs=inputs_from_row(row),
+        )

@@ -1,0 +1,141 @@
+"""Where a model package to register is, and how it is copied into ``<home>/models``.
+
+:func:`resolve_source` turns what the user passed (``runs:/<run_id>/<path>``, a
+``file://`` URI, a local path, an object-store URI) into the package's location
+and checks that an ``MLmodel`` file is there, before anything is written.
+:func:`stage_copy` copies the package to a private staging folder;
+:func:`publish` moves it to the version's own folder and makes it read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import uuid
+from dataclasses import dataclass
+
+import pyarrow.fs as pafs
+
+from lakehouse import paths
+from lakehouse.catalog.names import FullName
+from lakehouse.errors import NotFoundError
+from lakehouse.store.layout import models_uri
+
+__all__ = ["ResolvedSource", "publish", "remove_tree", "resolve_source", "stage_copy"]
+
+MLMODEL = "MLmodel"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedSource:
+    """A model package found on storage."""
+
+    uri: str
+    """What the user passed, recorded as the version's ``source``."""
+    location: str
+    """The package folder as a URI."""
+    run_id: str | None
+
+
+def _run_artifact_location(uri: str) -> tuple[str, str]:
+    """``runs:/<run_id>/<path>`` -> (artifact folder URI, run_id), via tracking."""
+    rest = uri[len("runs:/") :].lstrip("/")
+    run_id, _, sub = rest.partition("/")
+    if not run_id:
+        raise NotFoundError(
+            f"model URI {uri!r} names no run; expected 'runs:/<run_id>/<artifact path>', "
+            "for example 'runs:/0a1b2c/model'"
+        )
+    # Imported here: tracking is a sibling control-plane package built in parallel;
+    # the registry needs it only for runs:/ sources.
+    from lakehouse.tracking.client import TrackingClient
+
+    run = TrackingClient().get_run(run_id)
+    return paths.join(run.info.artifact_uri, sub), run_id
+
+
+def resolve_source(model_uri: str, *, run_id: str | None = None) -> ResolvedSource:
+    """Find the package ``model_uri`` points to; :class:`NotFoundError` if it holds none."""
+    if not isinstance(model_uri, str) or not model_uri.strip():
+        raise NotFoundError(
+            f"model URI {model_uri!r} is empty; expected 'runs:/<run_id>/<path>', "
+            "a file:// URI or a local folder holding an MLmodel file"
+        )
+    if model_uri.startswith("runs:"):
+        location, run_id = _run_artifact_location(model_uri)
+    else:
+        location = paths.to_uri(model_uri)
+    fs, path = paths.filesystem(location)
+    info = fs.get_file_info(f"{path.rstrip('/')}/{MLMODEL}")
+    if info.type != pafs.FileType.File:
+        raise NotFoundError(
+            f"model URI {model_uri!r} does not resolve to a model package: no {MLMODEL} file "
+            f"at {location}. Expected a folder saved by save_model/log_model (it holds "
+            f"{MLMODEL}); check the run id and artifact path, or pass the package folder."
+        )
+    return ResolvedSource(uri=model_uri, location=location, run_id=run_id)
+
+
+def version_location(name: FullName, version: int) -> str:
+    """``<home>/models/<catalog>/<schema>/<model>/<version>``."""
+    return models_uri(name.catalog, name.schema, name.name, str(version))
+
+
+def stage_copy(source: ResolvedSource, name: FullName) -> str:
+    """Copy the package into a fresh staging folder and seal it; returns its URI."""
+    staging = models_uri(name.catalog, name.schema, name.name, ".staging", uuid.uuid4().hex)
+    src_fs, src_path = paths.filesystem(source.location)
+    dst_fs, dst_path = paths.filesystem(staging)
+    dst_fs.create_dir(dst_path, recursive=True)
+    try:
+        pafs.copy_files(src_path, dst_path, source_filesystem=src_fs, destination_filesystem=dst_fs)
+        _make_read_only(staging)
+    except BaseException:
+        remove_tree(staging)
+        raise
+    return staging
+
+
+def _make_read_only(uri: str) -> None:
+    """Files become read-only (folders stay writable so a deleted version can go)."""
+    if not paths.is_local(uri):
+        return  # object stores have no mode bits; the registry never rewrites them
+    read_only = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+    for root, _dirs, files in os.walk(paths.to_local_path(uri)):
+        for file in files:
+            os.chmod(os.path.join(root, file), read_only)
+
+
+def _exists(uri: str) -> bool:
+    fs, path = paths.filesystem(uri)
+    return fs.get_file_info(path).type != pafs.FileType.NotFound
+
+
+def publish(staging: str | None, final: str) -> None:
+    """Move a committed version's staged copy to its folder; idempotent, any process may.
+
+    The version row is committed before the move, so a crash in between leaves
+    a complete copy in staging: whoever next reads the version finishes the move.
+    """
+    if _exists(final):
+        return
+    if staging is None or not _exists(staging):
+        raise NotFoundError(
+            f"the files of this model version are missing: neither {final} nor its staged "
+            "copy exists (deleted outside lakehouse?). Register the model again."
+        )
+    fs, final_path = paths.filesystem(final)
+    _, staging_path = paths.filesystem(staging)
+    fs.create_dir(final_path.rsplit("/", 1)[0], recursive=True)
+    try:
+        fs.move(staging_path, final_path)
+    except OSError:
+        if not _exists(final):  # another reader finished the same move first
+            raise
+
+
+def remove_tree(uri: str) -> None:
+    """Delete a folder and everything in it, if present."""
+    fs, path = paths.filesystem(uri)
+    if fs.get_file_info(path).type == pafs.FileType.Directory:
+        fs.delete_dir(path)
