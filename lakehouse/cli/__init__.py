@@ -12,6 +12,7 @@ import click
 
 from lakehouse import LakehouseError, get_config, set_config
 from lakehouse.catalog import namespace
+from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, print_table
 
 __all__ = ["main", "run"]
@@ -141,6 +142,9 @@ def demo(rows: int, seed: int, days: int) -> None:
     from lakehouse.demo import run_demo
 
     run_demo(customers=rows, seed=seed, days=days)
+
+
+main.add_command(models_group)
 
 
 def run() -> None:

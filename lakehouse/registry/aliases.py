@@ -10,6 +10,7 @@ is a single chain (each move's ``from_version`` is the previous move's
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
@@ -103,7 +104,7 @@ def move_alias(
         }
         if store.aliases.insert_if_absent([row], retry=False) == 1:
             _maybe_compact(store, sequence)
-            return AliasMove(**{**_fields(move), "timestamp": to_millis(stamp)})
+            return dataclasses.replace(move, timestamp=to_millis(stamp))
         time.sleep(delay * random.random())  # another move won this sequence
         delay = min(delay * 2, 0.2)
     raise CommitConflictError(
@@ -112,13 +113,9 @@ def move_alias(
     )
 
 
-def _fields(move: AliasMove) -> dict[str, object]:
-    return {f: getattr(move, f) for f in AliasMove.__dataclass_fields__}
-
-
 def _maybe_compact(store: RegistryStore, sequence: int) -> None:
-    """Every 50th move compacts the history table so reads stay fast (one attempt)."""
-    if sequence % 50 == 0:
+    """Every 10th move compacts the history table so reads stay fast (one attempt)."""
+    if sequence % 10 == 0:
         try:
             store.aliases.table().optimize.compact()
         except Exception as exc:

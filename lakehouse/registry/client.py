@@ -34,7 +34,13 @@ from lakehouse.registry.entities import (
     Stage,
     canonical_stage,
 )
-from lakehouse.registry.sources import ResolvedSource, publish, remove_tree, resolve_source
+from lakehouse.registry.sources import (
+    ResolvedSource,
+    move_tree,
+    publish,
+    remove_tree,
+    resolve_source,
+)
 from lakehouse.registry.store import (
     RegistryStore,
     inputs_from_row,
@@ -133,22 +139,37 @@ class RegistryClient:
         )
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
-        """Rename a model and all its versions, tags and alias history (files stay put)."""
+        """Rename a model with its versions, tags and alias history; files move along.
+
+        Several commits (one per table) after one folder move: not atomic if the
+        process dies midway, so rename while nothing else writes to the model.
+        """
         row = self._model_row(name)
-        new = parse_name(new_name)
+        old, new = parse_name(row["name"]), parse_name(new_name)
         check_writable(new.catalog, f"rename a model to {new}")
         if not self._store.models.insert_if_absent([{**row, "name": str(new)}]):
             raise AlreadyExistsError(
-                f"cannot rename {row['name']} to {new}: a registered model {new} already exists"
+                f"cannot rename {old} to {new}: a registered model {new} already exists"
             )
+        old_root = models_uri(old.catalog, old.schema, old.name)
+        new_root = models_uri(new.catalog, new.schema, new.name)
+        move_tree(old_root, new_root)
+
+        def renamed(r: dict[str, Any]) -> dict[str, Any]:
+            out = {**r, "name": str(new)}
+            for key in ("storage_location", "staging_location"):
+                if out.get(key) and str(out[key]).startswith(old_root + "/"):
+                    out[key] = new_root + str(out[key])[len(old_root) :]
+            return out
+
         for table in (
             self._store.versions,
             self._store.version_tags,
             self._store.model_tags,
             self._store.aliases,
         ):
-            rows = table.read(filters=[("name", "=", row["name"])]).to_pylist()
-            table.insert_if_absent([{**r, "name": str(new)} for r in rows])
+            rows = table.read(filters=[("name", "=", str(old))]).to_pylist()
+            table.insert_if_absent([renamed(r) for r in rows])
             table.delete_keys(rows)
         self._store.models.delete_keys([row])
         return self.get_registered_model(str(new))
@@ -172,7 +193,10 @@ class RegistryClient:
             self._store.model_tags,
             self._store.versions,
         ):
-            table.delete_keys(table.read(filters=[("name", "=", full)]).to_pylist())
+            rows = table.read(filters=[("name", "=", full)]).to_pylist()
+            table.delete_keys(rows)
+        for r in rows:  # the versions' rows: their folders, wherever they are
+            remove_tree(r["storage_location"])
         parts = parse_name(full)
         remove_tree(models_uri(parts.catalog, parts.schema, parts.name))
         self._store.models.delete_keys([row])
@@ -220,6 +244,7 @@ class RegistryClient:
         source: str,
         run_id: str | None = None,
         tags: dict[str, str] | None = None,
+        run_link: str | None = None,
         description: str | None = None,
         *,
         inputs: Iterable[tuple[str, int | None]] | None = None,
@@ -229,18 +254,45 @@ class RegistryClient:
         ``source`` is ``runs:/<run_id>/<path>``, ``models:/...``, a ``file://`` URI
         or a local folder holding an ``MLmodel`` file. ``inputs`` adds lineage
         entries ``(table_name, delta_version)`` to those the run recorded.
+        ``run_link`` is accepted where MLflow has it (positional order) and unused.
         """
-        full = self._model_row(name)["name"]
+        self._model_row(name)
+        return self.add_version(
+            name, source, run_id=run_id, tags=tags, description=description, inputs=inputs
+        )
+
+    def add_version(
+        self,
+        name: str,
+        source: str,
+        *,
+        run_id: str | None = None,
+        tags: dict[str, str] | None = None,
+        description: str | None = None,
+        inputs: Iterable[tuple[str, int | None]] | None = None,
+        create_model: bool = False,
+    ) -> ModelVersion:
+        """:meth:`create_model_version`, creating the model first when ``create_model``.
+
+        Everything is checked (name, source, tags) before the first write, so a
+        bad call changes nothing.
+        """
+        full = _name(name)
+        check_writable(parse_name(full).catalog, f"register model {full}")
         if not isinstance(source, str):
             raise InvalidArgumentError(f"model source must be a URI string, got {source!r}")
+        for key, value in (tags or {}).items():
+            self._check_tag(key, value)
         if source.startswith("models:"):
             origin = self._version_row(*self._ref_version(source), ready=True)
-            resolved = resolve_source(self._published(origin), run_id=run_id or origin["run_id"])
-            resolved = ResolvedSource(
-                uri=source, location=resolved.location, run_id=resolved.run_id
-            )
+            found = resolve_source(self._published(origin), run_id=run_id or origin["run_id"])
+            resolved = ResolvedSource(uri=source, location=found.location, run_id=found.run_id)
         else:
             resolved = resolve_source(source, run_id=run_id)
+        if create_model:
+            self.ensure_registered_model(full)
+        else:
+            self._model_row(full)
         row = register_version(
             self._store, full, resolved, description=description, inputs=list(inputs or [])
         )

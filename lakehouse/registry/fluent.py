@@ -27,10 +27,8 @@ def register_model(
         mv = lh.register_model(f"runs:/{run.info.run_id}/model", "main.ml.churn")
         mv.version  # 1, then 2, 3...
     """
-    client = RegistryClient()
-    client.ensure_registered_model(name)
-    return client.create_model_version(
-        name, model_uri, tags=tags, description=description, inputs=inputs
+    return RegistryClient().add_version(
+        name, model_uri, tags=tags, description=description, inputs=inputs, create_model=True
     )
 
 

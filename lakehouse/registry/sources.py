@@ -20,8 +20,16 @@ from lakehouse import paths
 from lakehouse.catalog.names import FullName
 from lakehouse.errors import NotFoundError
 from lakehouse.store.layout import models_uri
+from lakehouse.tracking.client import TrackingClient
 
-__all__ = ["ResolvedSource", "publish", "remove_tree", "resolve_source", "stage_copy"]
+__all__ = [
+    "ResolvedSource",
+    "move_tree",
+    "publish",
+    "remove_tree",
+    "resolve_source",
+    "stage_copy",
+]
 
 MLMODEL = "MLmodel"
 
@@ -46,10 +54,6 @@ def _run_artifact_location(uri: str) -> tuple[str, str]:
             f"model URI {uri!r} names no run; expected 'runs:/<run_id>/<artifact path>', "
             "for example 'runs:/0a1b2c/model'"
         )
-    # Imported here: tracking is a sibling control-plane package built in parallel;
-    # the registry needs it only for runs:/ sources.
-    from lakehouse.tracking.client import TrackingClient
-
     run = TrackingClient().get_run(run_id)
     return paths.join(run.info.artifact_uri, sub), run_id
 
@@ -118,6 +122,11 @@ def publish(staging: str | None, final: str) -> None:
     a complete copy in staging: whoever next reads the version finishes the move.
     """
     if _exists(final):
+        if staging is not None and _exists(staging):
+            raise FileExistsError(
+                f"cannot publish a model version to {final}: another package is already "
+                f"there (its own copy is still in {staging}); a version folder is never reused"
+            )
         return
     if staging is None or not _exists(staging):
         raise NotFoundError(
@@ -132,6 +141,16 @@ def publish(staging: str | None, final: str) -> None:
     except OSError:
         if not _exists(final):  # another reader finished the same move first
             raise
+
+
+def move_tree(source: str, target: str) -> None:
+    """Move a folder (if present) to a new place, creating the target's parent."""
+    if not _exists(source):
+        return
+    fs, target_path = paths.filesystem(target)
+    _, source_path = paths.filesystem(source)
+    fs.create_dir(target_path.rsplit("/", 1)[0], recursive=True)
+    fs.move(source_path, target_path)
 
 
 def remove_tree(uri: str) -> None:

@@ -11,7 +11,9 @@ The order, and what a failure at each step leaves behind:
    adds 0 rows, so read again and try the next one (NOTES, "Commits and
    concurrency"). Numbers are 1, 2, 3... with no gap and no duplicate. A
    failure here removes the staging folder: still no table changed.
-5. Move the staged copy to ``<model>/<version>`` (a rename on local disk).
+5. Move the staged copy to ``<model>/<version>`` (a rename on local disk). If
+   that fails while the process lives (the folder is somehow taken), the row
+   becomes ``FAILED_REGISTRATION`` with the reason, and the staged copy goes.
 
 The commit in 4 is the one point where the version comes to exist, and its
 files are complete in staging by then (the row records where). If the process
@@ -43,6 +45,7 @@ from lakehouse.registry.sources import (
 from lakehouse.registry.store import RegistryStore, now
 from lakehouse.store.delta import is_conflict
 from lakehouse.store.layout import table_uri
+from lakehouse.tracking.client import TrackingClient
 
 __all__ = ["collect_inputs", "register_version"]
 
@@ -68,13 +71,7 @@ def collect_inputs(
     """The run's recorded inputs plus explicit ones; a missing version is read now."""
     items: list[tuple[str, int | None]] = []
     if run_id:
-        try:
-            from lakehouse.tracking.client import TrackingClient
-        except ModuleNotFoundError as exc:  # tracking is being built beside the registry
-            if exc.name is None or not exc.name.startswith("lakehouse.tracking"):
-                raise
-        else:
-            items += [(i.table_name, i.version) for i in TrackingClient().get_run_inputs(run_id)]
+        items += [(i.table_name, i.version) for i in TrackingClient().get_run_inputs(run_id)]
     items += [(str(t), v) for t, v in explicit]
     seen: dict[tuple[str, int | None], dict[str, Any]] = {}
     for table_name, version in items:
@@ -132,10 +129,23 @@ def register_version(
     except BaseException:
         remove_tree(staging)
         raise
-    publish(staging, row["storage_location"])
+    try:
+        publish(staging, row["storage_location"])
+    except Exception as exc:
+        _mark_failed(store, row, exc)
+        remove_tree(staging)
+        raise
     if row["version"] % _COMPACT_EVERY == 0:
         _compact(store)
     return row
+
+
+def _mark_failed(store: RegistryStore, row: dict[str, Any], exc: Exception) -> None:
+    """The number is taken but the files could not be placed: say so on the row."""
+    failed = {**row, "status": ModelVersionStatus.FAILED_REGISTRATION.value}
+    failed.update(status_message=f"publishing the files failed: {exc}", updated_at=now())
+    store.versions.update_columns([failed], ["status", "status_message", "updated_at"])
+    row.update(failed)
 
 
 def _compact(store: RegistryStore) -> None:

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyarrow as pa
-from deltalake import DeltaTable, PostCommitHookProperties, write_deltalake
+from deltalake import (
+    CommitProperties,
+    DeltaTable,
+    PostCommitHookProperties,
+    Transaction,
+    write_deltalake,
+)
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
 from lakehouse.errors import CommitConflictError
@@ -143,16 +149,42 @@ class DeltaStore:
             return rows.select(self.spec.schema.names).cast(self.spec.schema)
         return pa.Table.from_pylist(list(rows), schema=self.spec.schema)
 
-    def append(self, rows: pa.Table | Sequence[Mapping[str, Any]]) -> None:
-        """Blind append (never conflicts with other appends)."""
+    def append(
+        self,
+        rows: pa.Table | Sequence[Mapping[str, Any]],
+        *,
+        txn: tuple[str, int] | None = None,
+    ) -> None:
+        """Blind append (never conflicts with other appends).
+
+        ``txn=(app_id, version)`` records an application transaction in the same
+        commit, so a writer can later ask :meth:`transaction_version` what it has
+        already committed (exactly-once replay of a journal).
+        """
         data = self._coerce(rows)
         if data.num_rows == 0:
             return
         self.ensure()
+        props = None
+        if txn is not None:
+            props = CommitProperties(app_transactions=[Transaction(txn[0], txn[1])])
         with_retry(
-            lambda: write_deltalake(self.uri, data, mode="append", storage_options=self._options),
+            lambda: write_deltalake(
+                self.uri,
+                data,
+                mode="append",
+                storage_options=self._options,
+                commit_properties=props,
+            ),
             what=f"append to {self.uri}",
         )
+
+    def transaction_version(self, app_id: str) -> int | None:
+        """The last version an application recorded with ``append(txn=...)``, or None."""
+        if not self.exists():
+            return None
+        version = self.table().transaction_version(app_id)
+        return None if version is None else int(version)
 
     def _key_predicate(self, keys: Sequence[str]) -> str:
         if not keys:
@@ -293,7 +325,11 @@ class DeltaStore:
                 "<=": f <= value,
                 ">": f > value,
                 ">=": f >= value,
-                "in": pc.is_in(f, value_set=pa.array(list(value))) if op == "in" else None,
+                "in": (
+                    pc.is_in(f, value_set=pa.array(list(value), dataset.schema.field(col).type))
+                    if op == "in"
+                    else None
+                ),
             }[op]
             expr = term if expr is None else expr & term
         return dataset.to_table(filter=expr, columns=columns)

@@ -52,7 +52,9 @@ def test_version_files_are_read_only(home: str, make_package) -> None:  # type: 
 def test_create_registered_model_twice_is_refused(home: str) -> None:
     client = RegistryClient()
     client.create_registered_model("main.ml.churn", tags={"team": "growth"}, description="d")
-    with pytest.raises(AlreadyExistsError, match=r"registered model main\.ml\.churn already exists"):
+    with pytest.raises(
+        AlreadyExistsError, match=r"registered model main\.ml\.churn already exists"
+    ):
         client.create_registered_model("main.ml.churn")
     model = client.get_registered_model("main.ml.churn")
     assert (model.tags, model.description) == ({"team": "growth"}, "d")
@@ -147,3 +149,34 @@ def test_status_must_be_ready_to_serve(home: str, make_package) -> None:  # type
         client.set_registered_model_alias("main.ml.churn", "champion", 1)
     with pytest.raises(InvalidStateError, match="PENDING_REGISTRATION"):
         client.resolve_model_uri("models:/main.ml.churn/1")
+
+
+def test_rename_moves_files_and_frees_the_old_name(home: str, make_package) -> None:  # type: ignore[no-untyped-def]
+    client = RegistryClient()
+    lh.register_model(str(make_package("a")), "main.ml.churn")
+    client.rename_registered_model("main.ml.churn", "main.ml.attrition")
+    moved = client.get_model_version("main.ml.attrition", 1)
+    assert moved.storage_location == f"{home}/models/main/ml/attrition/1"
+    assert (_local(moved.storage_location) / "model.pkl").read_text() == "a"
+    # The old name starts afresh and never shares a folder with the renamed model.
+    again = lh.register_model(str(make_package("b")), "main.ml.churn")
+    assert again.version == 1
+    assert (_local(again.storage_location) / "model.pkl").read_text() == "b"
+    assert (_local(moved.storage_location) / "model.pkl").read_text() == "a"
+
+
+def test_a_taken_version_folder_fails_the_registration_visibly(home: str, make_package) -> None:  # type: ignore[no-untyped-def]
+    lh.register_model(str(make_package("a")), "main.ml.churn")
+    squatter = _local(f"{home}/models/main/ml/churn/2")
+    squatter.mkdir()
+    (squatter / "model.pkl").write_text("not ours")
+    with pytest.raises(FileExistsError, match="another package is already there"):
+        lh.register_model(str(make_package("b")), "main.ml.churn")
+    client = RegistryClient()
+    failed = client.get_model_version("main.ml.churn", 2)
+    assert failed.status == ModelVersionStatus.FAILED_REGISTRATION
+    assert "publishing the files failed" in (failed.status_message or "")
+    with pytest.raises(InvalidStateError, match="is FAILED_REGISTRATION, not READY"):
+        client.resolve_model_uri("models:/main.ml.churn/2")
+    assert client.resolve_model_uri("models:/main.ml.churn/latest").endswith("/churn/1")
+    assert (squatter / "model.pkl").read_text() == "not ours"
