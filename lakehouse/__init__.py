@@ -26,6 +26,7 @@ from lakehouse.catalog.namespace import (
     table,
 )
 from lakehouse.catalog.sql import sql, translate_error
+from lakehouse.client import Client
 from lakehouse.config import Config, get_config, reset_config, set_config
 from lakehouse.errors import (
     AlreadyExistsError,
@@ -40,8 +41,39 @@ from lakehouse.errors import (
     SparkSetupError,
     TableLocationMissingError,
 )
+from lakehouse.registry.client import RegistryClient
 from lakehouse.registry.fluent import lineage, register_model, rollback_alias
 from lakehouse.spark import spark
+from lakehouse.tracking.client import TrackingClient
+from lakehouse.tracking.fluent import (
+    active_run,
+    create_experiment,
+    delete_experiment,
+    delete_run,
+    delete_tag,
+    end_run,
+    get_experiment,
+    get_experiment_by_name,
+    get_run,
+    last_active_run,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_input,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    log_table,
+    log_text,
+    search_experiments,
+    search_runs,
+    set_experiment,
+    set_tag,
+    set_tags,
+    start_run,
+)
 
 __version__ = "0.1.0"
 
@@ -69,6 +101,7 @@ def set_home(home: str) -> None:
 
 __all__ = [
     "AlreadyExistsError",
+    "Client",
     "CommitConflictError",
     "Config",
     "ConfigError",
@@ -81,27 +114,56 @@ __all__ = [
     "ReservedNameError",
     "SparkSetupError",
     "TableLocationMissingError",
+    "RegistryClient",
+    "TrackingClient",
     "__version__",
+    "active_run",
     "create_catalog",
+    "create_experiment",
     "create_schema",
     "create_table",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
     "describe_table",
     "drop_catalog",
     "drop_schema",
     "drop_table",
+    "end_run",
     "get_config",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "last_active_run",
     "lineage",
     "list_catalogs",
     "list_schemas",
     "list_tables",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
     "parse_name",
     "register_model",
     "reset_config",
     "rollback_alias",
+    "search_experiments",
+    "search_runs",
     "set_config",
+    "set_experiment",
     "set_home",
+    "set_tag",
+    "set_tags",
     "spark",
     "sql",
+    "start_run",
     "table",
     "translate_error",
 ]

@@ -179,7 +179,12 @@ def _rmtree(uri: str) -> None:
 
 
 def _has_delta_log(uri: str) -> bool:
-    return _is_dir(paths.join(uri, "_delta_log"))
+    """A table exists once its Delta log holds a commit (a failed create leaves none)."""
+    fs, path = _fs(paths.join(uri, "_delta_log"))
+    if fs.get_file_info(path).type != pafs.FileType.Directory:
+        return False
+    infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
+    return any(i.base_name.endswith((".json", ".checkpoint.parquet")) for i in infos)
 
 
 def _now() -> dt.datetime:
@@ -513,12 +518,17 @@ def create_table(
         writer = writer.tableProperty(key, str(value))
     if comment is not None:
         writer = writer.tableProperty("comment", comment)
-    if exists and mode == "append":
-        df.write.format("delta").mode("append").save(paths.to_local_path(location))
-    elif exists:
-        writer.createOrReplace()
-    else:
-        writer.create()
+    try:
+        if exists and mode == "append":
+            df.write.format("delta").mode("append").save(paths.to_local_path(location))
+        elif exists:
+            writer.createOrReplace()
+        else:
+            writer.create()
+    except Exception:
+        if not exists:  # a failed create leaves no half-made table behind
+            _rmtree(location)
+        raise
     return describe_table(name)
 
 

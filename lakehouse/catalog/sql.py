@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 __all__ = ["sql", "translate_error"]
 
 _QUOTED = re.compile(r"`((?:[^`]|``)*)`")
+_PLUGIN_INVALID_NAME = re.compile(r"invalid name .*?; for example '[a-z_.]+'\.")
+_PLUGIN_RESERVED = re.compile(
+    r"cannot [^\n]*?: the 'system' catalog is reserved .*?such as 'main'\."
+)
 _CATALOG_NOT_FOUND = re.compile(r"\[CATALOG_NOT_FOUND\] The catalog `((?:[^`]|``)*)`")
 
 
@@ -87,12 +91,12 @@ def translate_error(exc: Exception) -> LakehouseError | None:
         except LakehouseError as error:
             return error
         return None
-    message = str(exc)
-    if message.startswith("invalid name "):
-        return InvalidNameError(message.splitlines()[0])
-    if message.startswith("cannot ") and "the 'system' catalog is reserved" in message:
-        return ReservedNameError(message.splitlines()[0])
-    return None
+    # The plugin's own texts, also when Spark wraps them (ALTER TABLE: UNSUPPORTED_TABLE_CHANGE).
+    found = _PLUGIN_INVALID_NAME.search(str(exc))
+    if found:
+        return InvalidNameError(found.group(0))
+    found = _PLUGIN_RESERVED.search(str(exc))
+    return ReservedNameError(found.group(0)) if found else None
 
 
 def sql(query: str, args: dict[str, Any] | list[Any] | None = None, **kwargs: Any) -> DataFrame:

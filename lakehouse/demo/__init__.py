@@ -6,13 +6,14 @@ tables; later steps (training, tracking, registry, scoring) build on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from lakehouse.catalog import namespace
 from lakehouse.config import get_config
-from lakehouse.demo.data import generate
+from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
 
 __all__ = ["DemoTable", "run_demo", "write_demo_tables"]
 
@@ -67,11 +68,12 @@ def write_demo_tables(
 def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     """Run every demo step and print what it made and where it lives."""
     from lakehouse.cli.output import console, print_table
+    from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
 
     started = time.perf_counter()
     console.print(f"[bold]lakehouse demo[/bold]: root {get_config().home_uri}")
     console.print(
-        f"step 1/1: synthetic churn data (seed {seed}, {customers} customers, {days} days)"
+        f"step 1/2: synthetic churn data (seed {seed}, {customers} customers, {days} days)"
     )
     tables = write_demo_tables(
         customers, days=days, seed=seed, progress=lambda m: console.print("  " + m)
@@ -86,4 +88,21 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     )
     for t in tables:
         console.print(f"  {t.name} -> {t.location}", soft_wrap=True)
-    console.print(f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo")
+    as_of = DEMO_END - dt.timedelta(days=LABEL_HORIZON_DAYS + 1)
+    console.print(
+        f"step 2/2: train churn models as tracked runs in {EXPERIMENT} (as of {as_of})",
+        soft_wrap=True,
+    )
+    result = train_and_register(as_of, progress=lambda m: console.print("  " + m))
+    console.print(
+        f"best run: {result.best_run_id} ({result.best_model}, auc {result.best_auc:.3f}) "
+        f"of {result.runs} runs"
+    )
+    console.print(
+        f"registered {MODEL_NAME} version {result.version}; alias champion -> "
+        f"version {result.version}"
+    )
+    console.print(
+        f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo; "
+        f"lakehouse models describe {MODEL_NAME}@champion"
+    )

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DemoData", "generate"]
+__all__ = ["DEMO_END", "LABEL_HORIZON_DAYS", "DemoData", "generate"]
 
 PLANS = np.array(["basic", "standard", "premium"])
 REGIONS = np.array(["north", "south", "east", "west"])
 LABEL_HORIZON_DAYS = 30
+DEMO_END = dt.date(2026, 1, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,11 +115,11 @@ def _labels(
 def generate(
     customers: int = 2000, *, days: int = 90, seed: int = 42, end: dt.date | None = None
 ) -> DemoData:
-    """Build the demo data set; ``end`` is the last day (default: 2026-01-01)."""
+    """Build the demo data set; ``end`` is the last day (default: ``DEMO_END``)."""
     if customers < 1 or days < 14:
         raise ValueError("the demo needs at least 1 customer and 14 days of history")
     rng = np.random.default_rng(seed)
-    end = end or dt.date(2026, 1, 1)
+    end = end or DEMO_END
     start = end - dt.timedelta(days=days - 1)
     cust = _customers(rng, customers, start)
     churn_day = _churn_day(rng, cust, days)

@@ -213,3 +213,20 @@ def test_a_table_written_by_delta_rs_is_listed_and_described(home: str, spark) -
     assert lh.list_tables() == ["main.default.from_rs"]
     assert lh.describe_table("main.default.from_rs").comment == "made by delta-rs"
     assert lh.table("main.default.from_rs").count() == 2
+
+
+def test_a_failed_create_leaves_no_table(home: str, spark) -> None:  # type: ignore[no-untyped-def]
+    from pyspark.sql import functions as F
+
+    @F.udf("long")
+    def explode_on_two(value: int) -> int:
+        if value == 2:
+            raise ValueError("boom")
+        return value
+
+    bad = spark.range(3).withColumn("x", explode_on_two("id"))
+    with pytest.raises(Exception, match="boom"):
+        lh.create_table("main.default.broken", bad)
+    assert lh.list_tables() == []
+    with pytest.raises(lh.NotFoundError):
+        lh.table("main.default.broken")

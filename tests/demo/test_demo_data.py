@@ -35,3 +35,24 @@ def test_demo_tables_are_written_partitioned(home: str, spark) -> None:  # type:
     for t in made:
         assert lh.table(t.name).count() == t.rows
     assert len(messages) == 3 and "main.demo.orders" in messages[1]
+
+
+def test_demo_trains_tracked_runs_and_registers_the_best(home: str, spark) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from lakehouse.demo.data import DEMO_END
+    from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
+
+    write_demo_tables(400, days=60, seed=3, progress=lambda _: None)
+    result = train_and_register(DEMO_END - dt.timedelta(days=31), progress=lambda _: None)
+    runs = lh.search_runs(experiment_names=[EXPERIMENT])
+    assert len(runs) == 3 and runs["status"].eq("FINISHED").all()
+    assert result.best_auc == runs["metrics.auc"].max()
+    champion = lh.Client().get_model_version_by_alias(MODEL_NAME, "champion")
+    assert champion.version == result.version == 1 and champion.run_id == result.best_run_id
+    inputs = {i.table_name: i.version for i in lh.lineage(MODEL_NAME, 1).inputs}
+    assert inputs == {"main.demo.orders": 0, "main.demo.customers": 0,
+                      "main.demo.churn_labels": 0}
+    model = lh.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
+    example = model.input_example()
+    assert len(model.predict(example)) == len(example)

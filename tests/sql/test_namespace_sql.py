@@ -6,9 +6,11 @@ lakehouse's Python API: each change made on one side is checked on the other.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import uuid
 
 import pytest
 from pyspark.errors import AnalysisException
@@ -88,25 +90,30 @@ def test_set_catalog_and_use_then_short_names(sql_spark) -> None:  # type: ignor
 
 
 def test_a_catalog_created_later_works_without_restart(sql_spark) -> None:  # type: ignore[no-untyped-def]
-    lh.create_catalog("sales")
-    sql_spark.sql("CREATE SCHEMA sales.q1")
-    sql_spark.range(3).write.saveAsTable("sales.q1.t")
-    assert lh.list_tables("sales.q1") == ["sales.q1.t"]
+    name = f"later_{uuid.uuid4().hex[:8]}"  # never registered in this session before
+    assert sql_spark.conf.get(f"spark.sql.catalog.{name}", None) is None
+    lh.create_catalog(name)
+    sql_spark.sql(f"CREATE SCHEMA {name}.q1")
+    sql_spark.range(3).write.saveAsTable(f"{name}.q1.t")
+    assert lh.list_tables(f"{name}.q1") == [f"{name}.q1.t"]
     # Another process makes a catalog: the next lh.spark() / lh.sql() call registers it.
     script = textwrap.dedent(
         """
         import lakehouse as lh
         lh.create_catalog("finance")
         lh.create_schema("finance.ledger")
+        print("created")
         """
     )
     env_home = to_local_path(lh.get_config().home_uri)
-    subprocess.run(
+    out = subprocess.run(  # not check=True: deltalake may abort at exit (NOTES, harmless)
         [sys.executable, "-c", script],
-        check=True,
+        capture_output=True,
+        text=True,
         timeout=120,
-        env={"LAKEHOUSE_HOME": env_home, "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "LAKEHOUSE_HOME": env_home},
     )
+    assert out.stdout.strip() == "created", out.stderr
     lh.sql("CREATE TABLE finance.ledger.entries AS SELECT 1 AS id")
     assert rows(sql_spark.sql("SHOW TABLES IN finance.ledger").select("tableName")) == [
         ("entries",)

@@ -46,7 +46,10 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
   @Override
   public void initialize(String name, CaseInsensitiveStringMap options) {
     this.name = name;
-    delta.setDelegateCatalog(new Nothing()); // a null delegate fails even for path identifiers
+    // A null delegate fails even for path identifiers; the built-in session catalog knows no
+    // table `delta`.`<path>`, so Delta takes its path branch for every call made here.
+    delta.setDelegateCatalog(
+        SparkSession.active().sessionState().catalogManager().defaultSessionCatalog());
     delta.initialize(name, options);
   }
 
@@ -57,7 +60,8 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
 
   // -- names and locations ------------------------------------------------------------------
   private static String repr(String s) {
-    return s.contains("'") && !s.contains("\"") ? "\"" + s + "\"" : "'" + s.replace("'", "\\'") + "'";
+    boolean dq = s.contains("'") && !s.contains("\""); // Python's repr() quoting
+    return dq ? "\"" + s + "\"" : "'" + s.replace("'", "\\'") + "'";
   }
 
   private static String quote(String part) {
@@ -74,7 +78,9 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
     for (int i = 0; why == null && i < parts.size(); i++) {
       String p = parts.get(i);
       if (p.isEmpty()) why = "a part is empty";
-      else if (!IDENT.matcher(p).matches()) why = "part " + repr(p) + " is not a lowercase identifier";
+      else if (!IDENT.matcher(p).matches()) {
+        why = "part " + repr(p) + " is not a lowercase identifier";
+      }
     }
     if (why != null) {
       String full = parts.stream().map(LakehouseCatalog::quote).collect(Collectors.joining("."));
@@ -99,7 +105,8 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
       throw new IllegalStateException("spark.lakehouse.home is not set: set it to the lakehouse"
           + " root URI (lakehouse.spark.delta_spark_conf() lists every setting)");
     }
-    return new Path(home.replaceAll("/+$", "") + (name.equals("system") ? "/system" : "/warehouse/" + name));
+    String sub = name.equals("system") ? "/system" : "/warehouse/" + name;
+    return new Path(home.replaceAll("/+$", "") + sub);
   }
 
   private static FileSystem fs(Path path) {
@@ -138,8 +145,10 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
 
   private static void delete(Path dir) {
     try {
-      for (String t : children(dir)) DeltaLog.invalidateCache(SparkSession.active(), new Path(dir, t));
-      DeltaLog.invalidateCache(SparkSession.active(), dir);
+      // Forget cached snapshots: a table made again at this path starts at version 0.
+      SparkSession spark = SparkSession.active();
+      for (String t : children(dir)) DeltaLog.invalidateCache(spark, new Path(dir, t));
+      DeltaLog.invalidateCache(spark, dir);
       fs(dir).delete(dir, true);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -191,7 +200,9 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
   @Override
   public Table loadTable(Identifier ident, Set<TableWritePrivilege> privileges)
       throws NoSuchTableException {
-    if (!privileges.isEmpty()) writable("write to table " + String.join(".", check(ident.namespace(), ident.name())));
+    if (!privileges.isEmpty()) {
+      writable("write to table " + String.join(".", check(ident.namespace(), ident.name())));
+    }
     return loadTable(ident);
   }
 
@@ -369,59 +380,6 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
 
     public void abortStagedChanges() {
       table.abortStagedChanges();
-    }
-  }
-
-  /** The private DeltaCatalog's delegate: knows no table, so Delta takes the path branch. */
-  private static final class Nothing implements TableCatalog, SupportsNamespaces {
-    public void initialize(String name, CaseInsensitiveStringMap options) {}
-
-    public String name() {
-      return "lakehouse_paths_only";
-    }
-
-    public Identifier[] listTables(String[] ns) throws NoSuchNamespaceException {
-      throw new NoSuchNamespaceException(ns);
-    }
-
-    public Table loadTable(Identifier ident) throws NoSuchTableException {
-      throw new NoSuchTableException(ident);
-    }
-
-    public Table alterTable(Identifier ident, TableChange... c) throws NoSuchTableException {
-      throw new NoSuchTableException(ident);
-    }
-
-    public boolean dropTable(Identifier ident) {
-      return false;
-    }
-
-    public void renameTable(Identifier from, Identifier to) throws NoSuchTableException {
-      throw new NoSuchTableException(from);
-    }
-
-    public String[][] listNamespaces() {
-      return new String[0][];
-    }
-
-    public String[][] listNamespaces(String[] ns) throws NoSuchNamespaceException {
-      throw new NoSuchNamespaceException(ns);
-    }
-
-    public Map<String, String> loadNamespaceMetadata(String[] ns) throws NoSuchNamespaceException {
-      throw new NoSuchNamespaceException(ns);
-    }
-
-    public void createNamespace(String[] ns, Map<String, String> m) {
-      throw new UnsupportedOperationException("path-only catalog");
-    }
-
-    public void alterNamespace(String[] ns, NamespaceChange... c) throws NoSuchNamespaceException {
-      throw new NoSuchNamespaceException(ns);
-    }
-
-    public boolean dropNamespace(String[] ns, boolean cascade) throws NoSuchNamespaceException {
-      throw new NoSuchNamespaceException(ns);
     }
   }
 }

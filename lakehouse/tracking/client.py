@@ -1,0 +1,632 @@
+"""``TrackingClient``: experiments, runs, params, metrics, tags, artifacts, inputs.
+
+Shaped like ``mlflow.MlflowClient`` (same method names and meanings). Writes of
+run data go through the process's buffered, journaled :class:`Writer` (cheap;
+committed in batches); reads flush this process's buffer first, so a process
+always sees its own writes. Experiments are few and written synchronously.
+
+Example::
+
+    client = TrackingClient()
+    exp_id = client.create_experiment("main.ml.churn")
+    run = client.create_run(exp_id, run_name="baseline")
+    client.log_metric(run.info.run_id, "auc", 0.91, step=1)
+    client.set_terminated(run.info.run_id)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from lakehouse.catalog.names import check_writable, parse_name
+from lakehouse.config import Config, get_config
+from lakehouse.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
+from lakehouse.store import layout
+from lakehouse.tracking import artifacts, filters, validation
+from lakehouse.tracking.entities import (
+    Experiment,
+    FileInfo,
+    LifecycleStage,
+    Metric,
+    Param,
+    Run,
+    RunData,
+    RunInfo,
+    RunInput,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+from lakehouse.tracking.tables import RESOLUTION, latest, store_for
+from lakehouse.tracking.writer import Writer, journal_dir, replay_journals, writer_for
+
+if TYPE_CHECKING:
+    from lakehouse.tracking.search import SearchResult
+
+__all__ = ["DEFAULT_EXPERIMENT_ID", "TrackingClient", "default_experiment_name"]
+
+DEFAULT_EXPERIMENT_ID = "0"
+_replayed: set[str] = set()
+_replay_lock = threading.Lock()
+_ADJ = ("bold", "calm", "brave", "bright", "clever", "eager", "gentle", "keen", "lucky", "quiet")
+_NOUN = ("otter", "falcon", "maple", "river", "comet", "badger", "lynx", "heron", "cedar", "fox")
+
+
+def default_experiment_name(cfg: Config | None = None) -> str:
+    """``<default catalog>.<default schema>.default``: where runs go when none is set."""
+    cfg = cfg or get_config()
+    return f"{cfg.default_catalog}.{cfg.default_schema}.default"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _us(ms: int | None) -> int | None:
+    return None if ms is None else int(ms) * 1000
+
+
+def _ms(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def _run_name() -> str:
+    return f"{random.choice(_ADJ)}-{random.choice(_NOUN)}-{random.randint(100, 999)}"
+
+
+class TrackingClient:
+    """Tracking operations on one lakehouse root (the configured one by default)."""
+
+    def __init__(self, tracking_uri: str | None = None):
+        self._cfg = get_config(home=tracking_uri) if tracking_uri else get_config()
+        self._infos: dict[str, RunInfo] = {}
+        self._params: dict[str, dict[str, str]] = {}
+
+    # -- plumbing -------------------------------------------------------------------
+    @property
+    def tracking_uri(self) -> str:
+        return self._cfg.home_uri
+
+    @property
+    def _writer(self) -> Writer:
+        return writer_for(self._cfg)
+
+    def _prepare_read(self) -> None:
+        """Make this process's writes and dead writers' journals visible to reads."""
+        home = self._cfg.home_uri
+        from lakehouse.tracking import writer as writer_module
+
+        live = writer_module._writers.get(home)
+        if live is not None:
+            live.flush()
+        with _replay_lock:
+            if home not in _replayed:
+                replay_journals(self._cfg, journal_dir(home), skip=live.writer_id if live else None)
+                _replayed.add(home)
+
+    def flush(self) -> None:
+        """Commit buffered writes of this process now."""
+        self._prepare_read()
+
+    # -- experiments ----------------------------------------------------------------
+    def _experiment_rows(self) -> pa.Table:
+        return store_for("experiments", self._cfg).read()
+
+    def _to_experiment(self, row: Mapping[str, Any]) -> Experiment:
+        return Experiment(
+            experiment_id=row["experiment_id"],
+            name=row["name"],
+            artifact_location=row["artifact_location"],
+            lifecycle_stage=row["lifecycle_stage"],
+            tags=json.loads(row["tags_json"] or "{}"),
+            creation_time=_ms(row["creation_time"]),
+            last_update_time=_ms(row["last_update_time"]),
+        )
+
+    def create_experiment(
+        self,
+        name: str,
+        artifact_location: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        *,
+        _exist_ok: bool = False,
+        _experiment_id: str | None = None,
+    ) -> str:
+        """Create an experiment named ``catalog.schema.name``; returns its id.
+
+        Race-free: two processes creating one name get one experiment (the loser
+        gets :class:`AlreadyExistsError`, or the winner's id from ``set_experiment``).
+        """
+        full = parse_name(name)
+        check_writable(full.catalog, f"create experiment {name!r}")
+        exp_id = _experiment_id or str(uuid.uuid4().int >> 66)
+        now = dt.datetime.now(dt.UTC)
+        row = {
+            "experiment_id": exp_id,
+            "name": str(full),
+            "artifact_location": artifact_location or layout.artifacts_uri(exp_id, cfg=self._cfg),
+            "lifecycle_stage": LifecycleStage.ACTIVE.value,
+            "creation_time": now,
+            "last_update_time": now,
+            "tags_json": json.dumps({k: str(v) for k, v in (tags or {}).items()}),
+        }
+        inserted = store_for("experiments", self._cfg).insert_if_absent([row], keys=("name",))
+        if inserted == 1:
+            return exp_id
+        existing = self.get_experiment_by_name(str(full))
+        if _exist_ok and existing is not None:
+            return existing.experiment_id
+        raise AlreadyExistsError(
+            f"experiment {str(full)!r} already exists (id {existing and existing.experiment_id}); "
+            "use get_experiment_by_name or lh.set_experiment to use it"
+        )
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        """The experiment with this id; :class:`NotFoundError` if there is none."""
+        rows = store_for("experiments", self._cfg).read(
+            filters=[("experiment_id", "=", str(experiment_id))]
+        )
+        if rows.num_rows == 0:
+            if str(experiment_id) == DEFAULT_EXPERIMENT_ID:
+                return self._ensure_default()
+            raise NotFoundError(
+                f"experiment id {experiment_id!r} does not exist; lh.search_experiments() "
+                "lists the experiments"
+            )
+        return self._to_experiment(rows.to_pylist()[0])
+
+    def get_experiment_by_name(self, name: str) -> Experiment | None:
+        """The experiment with this name, or None (as MLflow)."""
+        full = str(parse_name(name))
+        rows = store_for("experiments", self._cfg).read(filters=[("name", "=", full)])
+        if rows.num_rows == 0:
+            return None
+        return self._to_experiment(rows.to_pylist()[0])
+
+    def _ensure_default(self) -> Experiment:
+        name = default_experiment_name(self._cfg)
+        self.create_experiment(name, _exist_ok=True, _experiment_id=DEFAULT_EXPERIMENT_ID)
+        found = self.get_experiment_by_name(name)
+        assert found is not None
+        return found
+
+    def search_experiments(
+        self,
+        view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+        max_results: int | None = None,
+        filter_string: str | None = None,
+        order_by: Sequence[str] | None = None,
+    ) -> list[Experiment]:
+        """Experiments, filtered with the run filter grammar over ``name``, ``tags.*``."""
+        from lakehouse.tracking import search
+
+        stages = ViewType(view_type).stages()
+        exps = [self._to_experiment(r) for r in self._experiment_rows().to_pylist()]
+        exps = [e for e in exps if e.lifecycle_stage in stages]
+        return search.filter_experiments(exps, filter_string, order_by, max_results)
+
+    def _set_experiment_stage(self, experiment_id: str, stage: LifecycleStage) -> None:
+        exp = self.get_experiment(experiment_id)
+        row = {
+            **{k: None for k in store_for("experiments", self._cfg).spec.schema.names},
+            "experiment_id": exp.experiment_id,
+            "name": exp.name,
+            "lifecycle_stage": stage.value,
+            "last_update_time": dt.datetime.now(dt.UTC),
+        }
+        store_for("experiments", self._cfg).update_columns(
+            [row], ["lifecycle_stage", "last_update_time"]
+        )
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Soft-delete an experiment (restorable; its name stays taken)."""
+        if str(experiment_id) == DEFAULT_EXPERIMENT_ID:
+            raise InvalidArgumentError("the default experiment (id '0') cannot be deleted")
+        self._set_experiment_stage(experiment_id, LifecycleStage.DELETED)
+
+    def restore_experiment(self, experiment_id: str) -> None:
+        """Undo :meth:`delete_experiment`."""
+        self._set_experiment_stage(experiment_id, LifecycleStage.ACTIVE)
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: Any) -> None:
+        """Set a tag on an experiment."""
+        exp = self.get_experiment(experiment_id)
+        tags = {
+            **exp.tags,
+            validation.check_key("tag", key): validation.check_tag_value(key, value),
+        }
+        row = {
+            **{k: None for k in store_for("experiments", self._cfg).spec.schema.names},
+            "experiment_id": exp.experiment_id,
+            "name": exp.name,
+            "tags_json": json.dumps(tags),
+            "last_update_time": dt.datetime.now(dt.UTC),
+        }
+        store_for("experiments", self._cfg).update_columns([row], ["tags_json", "last_update_time"])
+
+    # -- runs -------------------------------------------------------------------------
+    def _run_row(self, info: RunInfo) -> dict[str, Any]:
+        return {
+            "run_id": info.run_id,
+            "experiment_id": info.experiment_id,
+            "run_name": info.run_name,
+            "status": info.status.value,
+            "start_time": _us(info.start_time),
+            "end_time": _us(info.end_time),
+            "user_id": info.user_id,
+            "artifact_uri": info.artifact_uri,
+            "lifecycle_stage": info.lifecycle_stage,
+            "updated_at": time.time_ns() // 1000,
+        }
+
+    def _write_info(self, info: RunInfo) -> None:
+        self._infos[info.run_id] = info
+        self._writer.add("runs", [self._run_row(info)])
+
+    def create_run(
+        self,
+        experiment_id: str | None = None,
+        start_time: int | None = None,
+        tags: Mapping[str, Any] | None = None,
+        run_name: str | None = None,
+    ) -> Run:
+        """Start a run (status RUNNING) in an experiment (the default one when None)."""
+        from lakehouse.config import username
+
+        exp = self.get_experiment(experiment_id or DEFAULT_EXPERIMENT_ID)
+        if exp.lifecycle_stage != LifecycleStage.ACTIVE.value:
+            raise InvalidArgumentError(
+                f"experiment {exp.name!r} is deleted; restore it (restore_experiment) or use "
+                "another experiment"
+            )
+        tags = dict(tags or {})
+        run_name = run_name or tags.get("mlflow.runName") or _run_name()
+        tags["mlflow.runName"] = run_name
+        run_id = uuid.uuid4().hex
+        info = RunInfo(
+            run_id=run_id,
+            experiment_id=exp.experiment_id,
+            run_name=str(run_name),
+            status=RunStatus.RUNNING,
+            start_time=start_time or _now_ms(),
+            end_time=None,
+            user_id=str(tags.get("mlflow.user") or username()),
+            artifact_uri=self._artifact_root(exp, run_id),
+        )
+        self._params[run_id] = {}
+        self._write_info(info)
+        self.set_tags(run_id, tags)
+        return Run(info=info, data=RunData(tags={k: str(v) for k, v in tags.items()}))
+
+    @staticmethod
+    def _artifact_root(exp: Experiment, run_id: str) -> str:
+        from lakehouse import paths
+
+        return paths.join(exp.artifact_location, run_id, "artifacts")
+
+    def _read_run_rows(self, name: str, run_ids: Sequence[str]) -> pa.Table:
+        rows = store_for(name, self._cfg).read(filters=[("run_id", "in", list(run_ids))])
+        if name in RESOLUTION:
+            keys, order = RESOLUTION[name]
+            rows = latest(rows, keys, order)
+        return rows
+
+    def _info(self, run_id: str) -> RunInfo:
+        cached = self._infos.get(run_id)
+        if cached is not None:
+            return cached
+        return self.get_run(run_id).info
+
+    @staticmethod
+    def _to_info(row: Mapping[str, Any]) -> RunInfo:
+        return RunInfo(
+            run_id=row["run_id"],
+            experiment_id=row["experiment_id"],
+            run_name=row["run_name"] or "",
+            status=RunStatus(row["status"]),
+            start_time=_ms(row["start_time"]) or 0,
+            end_time=_ms(row["end_time"]),
+            user_id=row["user_id"] or "",
+            artifact_uri=row["artifact_uri"],
+            lifecycle_stage=row["lifecycle_stage"],
+        )
+
+    def get_run(self, run_id: str) -> Run:
+        """A run with its params, latest metrics and tags; :class:`NotFoundError` if absent."""
+        self._prepare_read()
+        rows = self._read_run_rows("runs", [str(run_id)])
+        if rows.num_rows == 0:
+            raise NotFoundError(
+                f"run {run_id!r} does not exist under {self._cfg.home_uri}; check the run id "
+                "(lh.search_runs lists runs)"
+            )
+        info = self._to_info(rows.to_pylist()[0])
+        params = self._read_run_rows("params", [run_id])
+        metrics = self._read_run_rows("latest_metrics", [run_id])
+        tags = self._live_tags([run_id])
+        data = RunData(
+            params=dict(zip(params["key"].to_pylist(), params["value"].to_pylist(), strict=True)),
+            metrics=dict(
+                zip(metrics["key"].to_pylist(), metrics["value"].to_pylist(), strict=True)
+            ),
+            tags=dict(zip(tags["key"].to_pylist(), tags["value"].to_pylist(), strict=True)),
+        )
+        return Run(info=info, data=data)
+
+    def _live_tags(self, run_ids: Sequence[str]) -> pa.Table:
+        import pyarrow.compute as pc
+
+        rows = self._read_run_rows("tags", run_ids)
+        return rows.filter(pc.invert(pc.fill_null(rows["deleted"], False)))
+
+    def update_run(self, run_id: str, status: str | None = None, name: str | None = None) -> None:
+        """Change a run's status and/or name."""
+        info = self._info(run_id)
+        changes: dict[str, Any] = {}
+        if status is not None:
+            changes["status"] = RunStatus.parse(status)
+        if name is not None:
+            changes["run_name"] = name
+            self.set_tag(run_id, "mlflow.runName", name)
+        self._write_info(_replace(info, **changes))
+
+    def set_terminated(
+        self, run_id: str, status: str | RunStatus = "FINISHED", end_time: int | None = None
+    ) -> None:
+        """End a run: status FINISHED (or FAILED/KILLED) and its end time."""
+        info = self._info(run_id)
+        status = RunStatus.parse(status)
+        self._write_info(_replace(info, status=status, end_time=end_time or _now_ms()))
+        self._writer.nudge()
+
+    def _set_run_stage(self, run_id: str, stage: LifecycleStage) -> None:
+        info = self.get_run(run_id).info
+        self._write_info(_replace(info, lifecycle_stage=stage.value))
+
+    def delete_run(self, run_id: str) -> None:
+        """Soft-delete a run (hidden from searches; restorable)."""
+        self._set_run_stage(run_id, LifecycleStage.DELETED)
+
+    def restore_run(self, run_id: str) -> None:
+        """Undo :meth:`delete_run`."""
+        self._set_run_stage(run_id, LifecycleStage.ACTIVE)
+
+    # -- logging ----------------------------------------------------------------------
+    def _known_params(self, run_id: str) -> dict[str, str]:
+        known = self._params.get(run_id)
+        if known is None:
+            run = self.get_run(run_id)
+            known = dict(run.data.params)
+            self._params[run_id] = known
+        return known
+
+    def _param_rows(self, run_id: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        known = self._known_params(run_id)
+        rows = []
+        now = time.time_ns() // 1000
+        for key, raw in params.items():
+            validation.check_key("param", key)
+            value = validation.check_param_value(key, raw)
+            if key in known:
+                if known[key] != value:
+                    raise InvalidArgumentError(
+                        f"param {key!r} of run {run_id} was already logged as {known[key]!r}; "
+                        f"cannot change it to {value!r}. Params are immutable: log a new key "
+                        "or start a new run."
+                    )
+                continue
+            rows.append({"run_id": run_id, "key": key, "value": value, "logged_at": now})
+        return rows
+
+    def log_param(self, run_id: str, key: str, value: Any) -> Any:
+        """Log a param (a string); the same value again is a no-op, another value an error."""
+        self.log_batch(run_id, params=[Param(key=key, value=value)])
+        return value
+
+    def log_metric(
+        self,
+        run_id: str,
+        key: str,
+        value: float,
+        timestamp: int | None = None,
+        step: int | None = None,
+    ) -> None:
+        """Log one metric point (NaN and +-inf kept); cheap: buffered and journaled."""
+        validation.check_key("metric", key)
+        row = {
+            "run_id": run_id,
+            "key": key,
+            "value": validation.check_metric_value(key, value),
+            "timestamp": int(timestamp) if timestamp is not None else _now_ms(),
+            "step": int(step) if step is not None else 0,
+        }
+        self._writer.add("metrics", [row])
+
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Sequence[Param] = (),
+        tags: Sequence[RunTag] = (),
+    ) -> None:
+        """Log metrics, params and tags in one call (MLflow's limits per call)."""
+        validation.check_batch(len(metrics), len(params), len(tags))
+        now = _now_ms()
+        metric_rows = []
+        for m in metrics:
+            validation.check_key("metric", m.key)
+            metric_rows.append(
+                {
+                    "run_id": run_id,
+                    "key": m.key,
+                    "value": validation.check_metric_value(m.key, m.value),
+                    "timestamp": int(m.timestamp) if m.timestamp is not None else now,
+                    "step": int(m.step or 0),
+                }
+            )
+        param_rows = self._param_rows(run_id, {p.key: p.value for p in params})
+        tag_rows = self._tag_rows(run_id, {t.key: t.value for t in tags})
+        for name, rows in (("params", param_rows), ("metrics", metric_rows), ("tags", tag_rows)):
+            if rows:
+                self._writer.add(name, rows)
+        self._params.setdefault(run_id, {}).update({r["key"]: r["value"] for r in param_rows})
+
+    def _tag_rows(self, run_id: str, tags: Mapping[str, Any]) -> list[dict[str, Any]]:
+        now = time.time_ns() // 1000
+        rows = []
+        for key, value in tags.items():
+            validation.check_key("tag", key)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "key": key,
+                    "value": validation.check_tag_value(key, value),
+                    "deleted": False,
+                    "updated_at": now,
+                }
+            )
+        return rows
+
+    def set_tag(self, run_id: str, key: str, value: Any) -> None:
+        """Set (or overwrite) a tag of a run."""
+        self._writer.add("tags", self._tag_rows(run_id, {key: value}))
+
+    def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
+        """Set several tags at once."""
+        if tags:
+            self._writer.add("tags", self._tag_rows(run_id, tags))
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        """Remove a tag; :class:`NotFoundError` if the run has no such tag."""
+        if key not in self.get_run(run_id).data.tags:
+            raise NotFoundError(f"run {run_id} has no tag {key!r}; nothing to delete")
+        row = {"run_id": run_id, "key": key, "value": None, "deleted": True}
+        self._writer.add("tags", [{**row, "updated_at": time.time_ns() // 1000}])
+
+    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+        """Every logged point of a metric, ordered by step then timestamp."""
+        self._prepare_read()
+        rows = store_for("metrics", self._cfg).read(
+            filters=[("run_id", "=", run_id), ("key", "=", key)]
+        )
+        rows = rows.sort_by(
+            [("step", "ascending"), ("timestamp", "ascending"), ("seq", "ascending")]
+        )
+        return [
+            Metric(
+                key=key, value=r["value"], timestamp=r["timestamp"], step=r["step"], run_id=run_id
+            )
+            for r in rows.select(["value", "timestamp", "step"]).to_pylist()
+        ]
+
+    # -- inputs (lineage) -------------------------------------------------------------
+    def log_input(self, run_id: str, table_name: str, version: int | None = None) -> RunInput:
+        """Record that a run read ``table_name`` at ``version`` (its current one when None)."""
+        full = str(parse_name(table_name))
+        if version is None:
+            from lakehouse.catalog.namespace import describe_table
+
+            version = describe_table(full).version
+        row = {
+            "run_id": run_id,
+            "table_name": full,
+            "table_version": int(version),
+            "logged_at": time.time_ns() // 1000,
+        }
+        self._writer.add("inputs", [row])
+        return RunInput(table_name=full, version=int(version))
+
+    def get_run_inputs(self, run_id: str) -> list[RunInput]:
+        """The table versions a run recorded, in logging order, without repeats."""
+        self._prepare_read()
+        rows = store_for("inputs", self._cfg).read(filters=[("run_id", "=", run_id)])
+        rows = rows.sort_by([("logged_at", "ascending"), ("seq", "ascending")])
+        seen: dict[tuple[str, int | None], RunInput] = {}
+        for r in rows.select(["table_name", "table_version"]).to_pylist():
+            key = (r["table_name"], r["table_version"])
+            seen.setdefault(key, RunInput(table_name=key[0], version=key[1]))
+        return list(seen.values())
+
+    # -- artifacts ----------------------------------------------------------------------
+    def log_artifact(
+        self, run_id: str, local_path: str | Path, artifact_path: str | None = None
+    ) -> None:
+        """Copy a local file into the run's artifacts (under ``artifact_path``)."""
+        artifacts.upload_file(self._info(run_id).artifact_uri, local_path, artifact_path)
+
+    def log_artifacts(
+        self, run_id: str, local_dir: str | Path, artifact_path: str | None = None
+    ) -> None:
+        """Copy a local folder's content into the run's artifacts."""
+        artifacts.upload_dir(self._info(run_id).artifact_uri, local_dir, artifact_path)
+
+    def log_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
+        """Write bytes as one artifact file (used by ``log_text``/``log_dict``)."""
+        artifacts.write_bytes(self._info(run_id).artifact_uri, artifact_file, data)
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        """Direct children of ``path`` in the run's artifacts."""
+        return artifacts.list_dir(self._info(run_id).artifact_uri, path)
+
+    def download_artifacts(self, run_id: str, path: str = "", dst_path: str | None = None) -> str:
+        """Copy an artifact file or folder to local disk; returns the local path."""
+        return artifacts.download(self._info(run_id).artifact_uri, path, dst_path)
+
+    # -- search -------------------------------------------------------------------------
+    def search_runs(
+        self,
+        experiment_ids: Iterable[str] | str | None = None,
+        filter_string: str = "",
+        run_view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+        max_results: int = 1000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> list[Run]:
+        """Runs matching an MLflow filter (plus OR, parentheses, IN) as :class:`Run` objects."""
+        return self._search(
+            experiment_ids, filter_string, run_view_type, max_results, order_by, page_token
+        ).to_runs()
+
+    def _search(
+        self,
+        experiment_ids: Iterable[str] | str | None,
+        filter_string: str | None,
+        run_view_type: ViewType | str,
+        max_results: int,
+        order_by: Sequence[str] | None,
+        page_token: str | None = None,
+    ) -> SearchResult:
+        from lakehouse.tracking import search
+
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        ids = [str(e) for e in experiment_ids] if experiment_ids is not None else None
+        # Parse first: a malformed filter fails before any I/O.
+        filters.parse_filter(filter_string)
+        filters.parse_order_by(list(order_by or []))
+        self._prepare_read()
+        return search.search(
+            self._cfg,
+            ids,
+            filter_string or "",
+            ViewType(run_view_type),
+            max_results,
+            list(order_by or []),
+            int(page_token or 0),
+        )
+
+
+def _replace(info: RunInfo, **changes: Any) -> RunInfo:
+    import dataclasses
+
+    return dataclasses.replace(info, **changes)

@@ -1,0 +1,169 @@
+"""Tracking entities: MLflow's shapes as small frozen records (STYLE.md #3).
+
+Times on entities are epoch milliseconds (``int``) as in MLflow; the Delta
+tables under ``system.tracking`` hold them as UTC timestamps where that reads
+better in SQL (run start and end times), and as MLflow's milliseconds for metric
+points.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Experiment",
+    "FileInfo",
+    "LifecycleStage",
+    "Metric",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunInput",
+    "RunStatus",
+    "RunTag",
+    "ViewType",
+]
+
+
+class RunStatus(enum.StrEnum):
+    """Status of a run (MLflow's names)."""
+
+    RUNNING = "RUNNING"
+    SCHEDULED = "SCHEDULED"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+    @classmethod
+    def parse(cls, value: str | RunStatus) -> RunStatus:
+        """``"finished"`` or ``RunStatus.FINISHED`` -> ``RunStatus.FINISHED``."""
+        if isinstance(value, RunStatus):
+            return value
+        try:
+            return cls(str(value).upper())
+        except ValueError:
+            from lakehouse.errors import InvalidArgumentError
+
+            names = ", ".join(s.value for s in cls)
+            raise InvalidArgumentError(
+                f"unknown run status {value!r}; expected one of {names}"
+            ) from None
+
+    def is_terminated(self) -> bool:
+        return self in (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.KILLED)
+
+
+class LifecycleStage(enum.StrEnum):
+    """Whether an experiment or run is deleted (soft delete, restorable)."""
+
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+class ViewType(enum.StrEnum):
+    """Which lifecycle stages a search returns (MLflow's ``ViewType``)."""
+
+    ACTIVE_ONLY = "ACTIVE_ONLY"
+    DELETED_ONLY = "DELETED_ONLY"
+    ALL = "ALL"
+
+    def stages(self) -> tuple[str, ...]:
+        return {
+            ViewType.ACTIVE_ONLY: ("active",),
+            ViewType.DELETED_ONLY: ("deleted",),
+            ViewType.ALL: ("active", "deleted"),
+        }[self]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Experiment:
+    """An experiment: a named group of runs, named ``catalog.schema.name``."""
+
+    experiment_id: str
+    name: str
+    artifact_location: str
+    lifecycle_stage: str = LifecycleStage.ACTIVE.value
+    tags: Mapping[str, str] = field(default_factory=dict)
+    creation_time: int | None = None
+    last_update_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Metric:
+    """One metric point."""
+
+    key: str
+    value: float
+    timestamp: int
+    step: int = 0
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunTag:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunInfo:
+    """Identity, status and times of a run."""
+
+    run_id: str
+    experiment_id: str
+    run_name: str
+    status: RunStatus
+    start_time: int
+    end_time: int | None
+    user_id: str
+    artifact_uri: str
+    """URI of the run's artifact root: ``<home>/artifacts/<experiment_id>/<run_id>/artifacts``."""
+    lifecycle_stage: str = LifecycleStage.ACTIVE.value
+
+    @property
+    def run_uuid(self) -> str:
+        """MLflow's older name for ``run_id``."""
+        return self.run_id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunData:
+    """Params, latest metric values and tags of a run, as dicts."""
+
+    params: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunInput:
+    """A table version a run read (``lh.log_input``): lineage for the registry."""
+
+    table_name: str
+    version: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Run:
+    """A run: ``info`` (identity, status) and ``data`` (params, metrics, tags)."""
+
+    info: RunInfo
+    data: RunData = field(default_factory=RunData)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileInfo:
+    """An entry of ``list_artifacts``: a path relative to the run's artifact root."""
+
+    path: str
+    is_dir: bool
+    file_size: int | None = None

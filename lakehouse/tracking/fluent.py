@@ -1,0 +1,433 @@
+"""MLflow's fluent tracking API: ``lh.start_run``, ``lh.log_metric``, ``lh.search_runs``...
+
+The fluent layer only finds the active run (per thread) and forwards to a
+:class:`TrackingClient`. Example::
+
+    import lakehouse as lh
+    lh.set_experiment("main.ml.churn")
+    with lh.start_run(run_name="rf") as run:
+        lh.log_params({"n_estimators": 100, "max_depth": 5})
+        lh.log_metric("accuracy", 0.93)
+    lh.search_runs(filter_string="metrics.accuracy > 0.9 OR params.max_depth IN ('5', '6')")
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+
+from lakehouse.config import get_config
+from lakehouse.errors import InvalidArgumentError, NotFoundError
+from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient
+from lakehouse.tracking.entities import (
+    Experiment,
+    Metric,
+    Param,
+    Run,
+    RunInput,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ActiveRun",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]
+
+_local = threading.local()
+_state_lock = threading.Lock()
+_experiment: dict[str, str] = {}  # home URI -> experiment id set by set_experiment
+_last: list[Run] = []
+_clients: dict[str, TrackingClient] = {}
+
+
+class ActiveRun(Run):
+    """The run returned by :func:`start_run`; a context manager ending it on exit.
+
+    An exception inside the ``with`` block ends the run FAILED.
+    """
+
+    __slots__ = ()
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        status = RunStatus.FINISHED if exc_type is None else RunStatus.FAILED
+        if exc_type is KeyboardInterrupt:
+            status = RunStatus.KILLED
+        _end(self.info.run_id, status)
+
+
+def _client() -> TrackingClient:
+    home = get_config().home_uri
+    with _state_lock:
+        client = _clients.get(home)
+        if client is None:
+            client = _clients[home] = TrackingClient(home)
+        return client
+
+
+def _stack() -> list[tuple[TrackingClient, ActiveRun]]:
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
+
+
+def _current() -> tuple[TrackingClient, str]:
+    """The active run's client and id, starting a run when none is active (as MLflow)."""
+    stack = _stack()
+    if not stack:
+        start_run()
+    client, run = stack[-1]
+    return client, run.info.run_id
+
+
+# -- experiments --------------------------------------------------------------------------
+def set_experiment(
+    experiment_name: str | None = None, experiment_id: str | None = None
+) -> Experiment:
+    """Make an experiment current for new runs, creating it if absent (race-free)."""
+    client = _client()
+    if (experiment_name is None) == (experiment_id is None):
+        raise InvalidArgumentError("pass exactly one of experiment_name or experiment_id")
+    if experiment_id is not None:
+        exp = client.get_experiment(experiment_id)
+    else:
+        client.create_experiment(str(experiment_name), _exist_ok=True)
+        found = client.get_experiment_by_name(str(experiment_name))
+        assert found is not None
+        exp = found
+    if exp.lifecycle_stage != "active":
+        raise InvalidArgumentError(
+            f"experiment {exp.name!r} is deleted; restore it with "
+            "lh.Client().restore_experiment(id) or pick another name"
+        )
+    with _state_lock:
+        _experiment[client.tracking_uri] = exp.experiment_id
+    return exp
+
+
+def create_experiment(
+    name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None
+) -> str:
+    """Create an experiment; :class:`AlreadyExistsError` if the name is taken."""
+    return _client().create_experiment(name, artifact_location, tags)
+
+
+def get_experiment(experiment_id: str) -> Experiment:
+    """The experiment with this id."""
+    return _client().get_experiment(experiment_id)
+
+
+def get_experiment_by_name(name: str) -> Experiment | None:
+    """The experiment with this name, or None."""
+    return _client().get_experiment_by_name(name)
+
+
+def search_experiments(
+    view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[Experiment]:
+    """Experiments matching a filter over ``name`` and ``tags.*``."""
+    return _client().search_experiments(view_type, max_results, filter_string, order_by)
+
+
+def delete_experiment(experiment_id: str) -> None:
+    """Soft-delete an experiment."""
+    _client().delete_experiment(experiment_id)
+
+
+# -- runs ------------------------------------------------------------------------------
+def start_run(
+    run_id: str | None = None,
+    experiment_id: str | None = None,
+    run_name: str | None = None,
+    nested: bool = False,
+    tags: Mapping[str, Any] | None = None,
+    description: str | None = None,
+    parent_run_id: str | None = None,
+) -> ActiveRun:
+    """Start (or with ``run_id`` resume) a run and make it active in this thread."""
+    client = _client()
+    stack = _stack()
+    if stack and not nested and parent_run_id is None:
+        raise InvalidArgumentError(
+            f"run {stack[-1][1].info.run_id} is already active in this thread; end it "
+            "(lh.end_run()) or pass nested=True to start a child run"
+        )
+    if run_id is not None:
+        run = client.get_run(run_id)
+        if run.info.status != RunStatus.RUNNING:
+            client.update_run(run_id, status="RUNNING")
+            run = client.get_run(run_id)
+        active = ActiveRun(info=run.info, data=run.data)
+    else:
+        all_tags = dict(tags or {})
+        parent = parent_run_id or (stack[-1][1].info.run_id if stack else None)
+        if parent:
+            all_tags["mlflow.parentRunId"] = parent
+        if description is not None:
+            all_tags["mlflow.note.content"] = description
+        from lakehouse.tracking.context import run_context_tags
+
+        exp_id = experiment_id or _experiment.get(client.tracking_uri) or DEFAULT_EXPERIMENT_ID
+        run = client.create_run(exp_id, tags={**run_context_tags(), **all_tags}, run_name=run_name)
+        active = ActiveRun(info=run.info, data=run.data)
+    stack.append((client, active))
+    return active
+
+
+def _end(run_id: str, status: RunStatus | str) -> None:
+    stack = _stack()
+    while stack:
+        client, run = stack.pop()
+        client.set_terminated(run.info.run_id, status)
+        with _state_lock:
+            _last[:] = [Run(info=client._info(run.info.run_id), data=run.data)]
+        if run.info.run_id == run_id:
+            return
+
+
+def end_run(status: str | RunStatus = "FINISHED") -> None:
+    """End the active run of this thread (no-op when none is active)."""
+    stack = _stack()
+    if stack:
+        _end(stack[-1][1].info.run_id, RunStatus.parse(status))
+
+
+def active_run() -> ActiveRun | None:
+    """The run active in this thread, or None."""
+    stack = _stack()
+    return stack[-1][1] if stack else None
+
+
+def last_active_run() -> Run | None:
+    """The active run, else the last run ended in this process (with its data)."""
+    current = active_run()
+    if current is not None:
+        return _stack()[-1][0].get_run(current.info.run_id)
+    with _state_lock:
+        last = _last[0] if _last else None
+    return None if last is None else _client().get_run(last.info.run_id)
+
+
+def get_run(run_id: str) -> Run:
+    """A run by id (:class:`NotFoundError` naming the id if absent)."""
+    return _client().get_run(run_id)
+
+
+def delete_run(run_id: str) -> None:
+    """Soft-delete a run."""
+    _client().delete_run(run_id)
+
+
+# -- logging ---------------------------------------------------------------------------
+def log_param(key: str, value: Any) -> Any:
+    """Log a param of the active run (a run starts if none is active)."""
+    client, run_id = _current()
+    return client.log_param(run_id, key, value)
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    """Log several params of the active run."""
+    client, run_id = _current()
+    items = [Param(key=k, value=v) for k, v in params.items()]
+    for i in range(0, len(items), 100):
+        client.log_batch(run_id, params=items[i : i + 100])
+
+
+def log_metric(
+    key: str, value: float, step: int | None = None, timestamp: int | None = None
+) -> None:
+    """Log a metric point of the active run (microseconds: buffered and journaled)."""
+    client, run_id = _current()
+    client.log_metric(run_id, key, value, timestamp=timestamp, step=step)
+
+
+def log_metrics(
+    metrics: Mapping[str, float], step: int | None = None, timestamp: int | None = None
+) -> None:
+    """Log several metrics at one step."""
+    client, run_id = _current()
+    from lakehouse.tracking.client import _now_ms
+
+    ts = timestamp or _now_ms()
+    items = [Metric(key=k, value=v, timestamp=ts, step=step or 0) for k, v in metrics.items()]
+    for i in range(0, len(items), 1000):
+        client.log_batch(run_id, metrics=items[i : i + 1000])
+
+
+def set_tag(key: str, value: Any) -> None:
+    """Set a tag on the active run."""
+    client, run_id = _current()
+    client.set_tag(run_id, key, value)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    """Set several tags on the active run."""
+    client, run_id = _current()
+    client.log_batch(run_id, tags=[RunTag(key=k, value=v) for k, v in tags.items()])
+
+
+def delete_tag(key: str) -> None:
+    """Remove a tag from the active run."""
+    client, run_id = _current()
+    client.delete_tag(run_id, key)
+
+
+def log_input(table_name: str, version: int | None = None) -> RunInput:
+    """Record that the active run read a table (its current Delta version when None)."""
+    client, run_id = _current()
+    return client.log_input(run_id, table_name, version)
+
+
+# -- artifacts ------------------------------------------------------------------------
+def log_artifact(local_path: str | Path, artifact_path: str | None = None) -> None:
+    """Copy a local file into the active run's artifacts."""
+    client, run_id = _current()
+    client.log_artifact(run_id, local_path, artifact_path)
+
+
+def log_artifacts(local_dir: str | Path, artifact_path: str | None = None) -> None:
+    """Copy a local folder's content into the active run's artifacts."""
+    client, run_id = _current()
+    client.log_artifacts(run_id, local_dir, artifact_path)
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    """Save text as an artifact file, e.g. ``lh.log_text(report, "reports/summary.md")``."""
+    client, run_id = _current()
+    client.log_bytes(run_id, text.encode("utf-8"), artifact_file)
+
+
+def log_dict(dictionary: Mapping[str, Any], artifact_file: str) -> None:
+    """Save a dict as JSON, or YAML when ``artifact_file`` ends in ``.yaml``/``.yml``."""
+    client, run_id = _current()
+    if artifact_file.endswith((".yaml", ".yml")):
+        import yaml
+
+        data = yaml.safe_dump(dict(dictionary), sort_keys=False).encode("utf-8")
+    else:
+        data = json.dumps(dictionary, indent=2, default=str).encode("utf-8")
+    client.log_bytes(run_id, data, artifact_file)
+
+
+def log_figure(figure: Any, artifact_file: str) -> None:
+    """Save a matplotlib figure (format from the file's extension, e.g. ``plot.png``)."""
+    client, run_id = _current()
+    if not hasattr(figure, "savefig"):
+        raise InvalidArgumentError(
+            f"log_figure needs a matplotlib Figure, got {type(figure).__name__}"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / Path(artifact_file).name
+        figure.savefig(local)
+        client.log_bytes(run_id, local.read_bytes(), artifact_file)
+
+
+def log_table(data: Mapping[str, Sequence[Any]] | pd.DataFrame, artifact_file: str) -> None:
+    """Save a table (dict of columns or pandas DataFrame) as JSON in MLflow's split layout."""
+    import pandas as pd  # imported here: keeps `import lakehouse` fast
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+    if not artifact_file.endswith(".json"):
+        raise InvalidArgumentError(
+            f"log_table writes JSON: name the file '*.json', got {artifact_file!r}"
+        )
+    client, run_id = _current()
+    client.log_bytes(
+        run_id, frame.to_json(orient="split", index=False).encode("utf-8"), artifact_file
+    )
+
+
+# -- search ------------------------------------------------------------------------------
+def search_runs(
+    experiment_ids: Iterable[str] | str | None = None,
+    filter_string: str = "",
+    run_view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+    max_results: int = 100000,
+    order_by: Sequence[str] | None = None,
+    output_format: Literal["pandas", "list", "spark"] = "pandas",
+    search_all_experiments: bool = False,
+    experiment_names: Sequence[str] | None = None,
+) -> Any:
+    """Search runs (MLflow's grammar plus OR, parentheses and IN); pandas by default.
+
+    With neither ``experiment_ids`` nor ``experiment_names``: the current
+    experiment (all experiments when ``search_all_experiments=True``).
+    """
+    client = _client()
+    ids = _search_ids(client, experiment_ids, experiment_names, search_all_experiments)
+    result = client._search(ids, filter_string, run_view_type, max_results, order_by)
+    if output_format == "pandas":
+        return result.to_pandas()
+    if output_format == "list":
+        return result.to_runs()
+    if output_format == "spark":
+        return result.to_spark()
+    raise InvalidArgumentError(
+        f"output_format must be 'pandas', 'list' or 'spark', got {output_format!r}"
+    )
+
+
+def _search_ids(
+    client: TrackingClient,
+    experiment_ids: Iterable[str] | str | None,
+    experiment_names: Sequence[str] | None,
+    search_all: bool,
+) -> list[str] | None:
+    if experiment_ids is not None or experiment_names:
+        ids = [experiment_ids] if isinstance(experiment_ids, str) else list(experiment_ids or [])
+        for name in experiment_names or []:
+            exp = client.get_experiment_by_name(name)
+            if exp is None:
+                raise NotFoundError(f"experiment {name!r} does not exist")
+            ids.append(exp.experiment_id)
+        return [str(i) for i in ids]
+    if search_all:
+        return None
+    return [_experiment.get(client.tracking_uri, DEFAULT_EXPERIMENT_ID)]

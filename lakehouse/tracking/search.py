@@ -1,0 +1,298 @@
+"""``search_runs``: a parsed filter evaluated with pyarrow compute over system.tracking.*.
+
+Plan: read the current run states of the experiments asked for; join only the
+metric/param/tag keys the filter and ``order_by`` name (latest metrics come from
+``latest_metrics``, never from the full history); evaluate the AST as Arrow
+masks; sort; slice; then fetch every param, latest metric and tag of the runs
+kept, and shape them like MLflow (pandas, ``Run`` objects or a Spark DataFrame).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lakehouse.config import Config
+from lakehouse.tracking.entities import (
+    Experiment,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    ViewType,
+)
+from lakehouse.tracking.filters import (
+    And,
+    Comparison,
+    Node,
+    OrderKey,
+    parse_filter,
+    parse_order_by,
+    referenced,
+)
+from lakehouse.tracking.tables import RESOLUTION, latest, store_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SearchResult", "filter_experiments", "search"]
+
+_TABLE_OF = {"metrics": "latest_metrics", "params": "params", "tags": "tags"}
+_RUN_COLUMNS = ["run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Runs kept by a search, in order, with their params, latest metrics and tags."""
+
+    runs: pa.Table
+    params: pa.Table
+    metrics: pa.Table
+    tags: pa.Table
+
+    def to_pandas(self) -> pd.DataFrame:
+        import pandas as pd  # imported here: keeps `import lakehouse` fast
+
+        base = self.runs.select(_RUN_COLUMNS).to_pandas()
+        frames = [base]
+        for prefix, table in (
+            ("metrics", self.metrics),
+            ("params", self.params),
+            ("tags", self.tags),
+        ):
+            if table.num_rows == 0:
+                continue
+            wide = (
+                table.select(["run_id", "key", "value"])
+                .to_pandas()
+                .pivot(index="run_id", columns="key", values="value")
+            )
+            wide.columns = [f"{prefix}.{c}" for c in wide.columns]
+            frames.append(wide.reindex(base["run_id"]).reset_index(drop=True))
+        out = pd.concat(frames, axis=1)
+        for col in ("start_time", "end_time"):
+            out[col] = pd.to_datetime(out[col], utc=True).astype("datetime64[ns, UTC]")
+        return out
+
+    def to_runs(self) -> list[Run]:
+        def grouped(table: pa.Table) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for r in table.select(["run_id", "key", "value"]).to_pylist():
+                out.setdefault(r["run_id"], {})[r["key"]] = r["value"]
+            return out
+
+        params, metrics, tags = grouped(self.params), grouped(self.metrics), grouped(self.tags)
+        runs = []
+        for row in self.runs.to_pylist():
+            info = RunInfo(
+                run_id=row["run_id"],
+                experiment_id=row["experiment_id"],
+                run_name=row["run_name"] or "",
+                status=RunStatus(row["status"]),
+                start_time=_ms(row["start_time"]) or 0,
+                end_time=_ms(row["end_time"]),
+                user_id=row["user_id"] or "",
+                artifact_uri=row["artifact_uri"],
+                lifecycle_stage=row["lifecycle_stage"],
+            )
+            rid = info.run_id
+            data = RunData(
+                params=params.get(rid, {}), metrics=metrics.get(rid, {}), tags=tags.get(rid, {})
+            )
+            runs.append(Run(info=info, data=data))
+        return runs
+
+    def to_spark(self) -> Any:
+        """A Spark DataFrame with the pandas output's columns (pyspark imported lazily)."""
+        from lakehouse.spark import spark
+
+        frame = self.to_pandas()
+        session = spark()
+        if frame.empty:
+            from pyspark.sql.types import StringType, StructField, StructType
+
+            schema = StructType([StructField(c, StringType()) for c in frame.columns])
+            return session.createDataFrame([], schema)
+        return session.createDataFrame(frame)
+
+
+def _ms(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def _resolved(cfg: Config, name: str, filters: list[tuple[str, str, Any]]) -> pa.Table:
+    rows = store_for(name, cfg).read(filters=filters)
+    if name in RESOLUTION:
+        keys, order = RESOLUTION[name]
+        rows = latest(rows, keys, order)
+    if name == "tags":
+        rows = rows.filter(pc.invert(pc.fill_null(rows["deleted"], False)))
+    return rows
+
+
+def _current_runs(cfg: Config, ids: list[str] | None, view: ViewType) -> pa.Table:
+    filters = [("experiment_id", "in", ids)] if ids is not None else []
+    runs = _resolved(cfg, "runs", filters)
+    return runs.filter(pc.is_in(runs["lifecycle_stage"], value_set=pa.array(view.stages())))
+
+
+def _attach(cfg: Config, runs: pa.Table, wanted: set[tuple[str, str]]) -> pa.Table:
+    """Add a column ``<kind>.<key>`` per wanted key (left join on run_id)."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in wanted:
+        if kind != "attributes":
+            by_kind.setdefault(kind, []).append(key)
+    for kind, keys in by_kind.items():
+        rows = _resolved(cfg, _TABLE_OF[kind], [("key", "in", keys)])
+        for key in keys:
+            sub = rows.filter(pc.equal(rows["key"], key)).select(["run_id", "value"])
+            sub = sub.rename_columns(["run_id", f"{kind}.{key}"])
+            runs = runs.join(sub, "run_id", join_type="left outer", use_threads=True)
+    for kind, key in wanted:
+        name = f"{kind}.{key}"
+        if kind == "attributes" and name not in runs.column_names:
+            runs = runs.append_column(name, _attribute(runs, key))
+    return runs
+
+
+def _attribute(table: pa.Table, key: str) -> pa.ChunkedArray:
+    if key not in table.column_names:
+        return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+    col = table[key]
+    if pa.types.is_timestamp(col.type):
+        # Compare with MLflow's epoch milliseconds.
+        return pc.divide(pc.cast(col, pa.int64()), 1000)
+    return col
+
+
+def _compare(col: Any, node: Comparison) -> Any:
+    op, value = node.op, node.value
+    if op == "IS NULL":
+        return pc.is_null(col)
+    if op == "IS NOT NULL":
+        return pc.is_valid(col)
+    if op in ("IN", "NOT IN"):
+        items = list(value) if isinstance(value, tuple) else [value]
+        typed = pa.array(items, type=col.type if pa.types.is_floating(col.type) else None)
+        if pa.types.is_integer(col.type):
+            col = pc.cast(col, pa.float64())
+            typed = pa.array([float(v) for v in items], pa.float64())  # type: ignore[arg-type]
+        hit = pc.is_in(col, value_set=typed)
+        hit = pc.if_else(pc.is_null(col), None, hit)
+        return pc.invert(hit) if op == "NOT IN" else hit
+    if op in ("LIKE", "ILIKE", "NOT LIKE", "NOT ILIKE"):
+        hit = pc.match_like(col, value, ignore_case="ILIKE" in op)
+        return pc.invert(hit) if op.startswith("NOT") else hit
+    fn = {
+        "=": pc.equal,
+        "!=": pc.not_equal,
+        "<": pc.less,
+        "<=": pc.less_equal,
+        ">": pc.greater,
+        ">=": pc.greater_equal,
+    }[op]
+    return fn(col, value)
+
+
+def evaluate(node: Node | None, table: pa.Table) -> Any:
+    """A boolean mask of ``table``'s rows matching ``node`` (nulls do not match)."""
+    if node is None:
+        return pa.chunked_array([pa.array([True] * table.num_rows, pa.bool_())])
+    if isinstance(node, Comparison):
+        name = f"{node.kind}.{node.key}"
+        col = table[name] if name in table.column_names else pa.nulls(table.num_rows, pa.string())
+        if pa.types.is_null(col.type):
+            numeric = isinstance(node.value, float) or (
+                isinstance(node.value, tuple) and node.value and isinstance(node.value[0], float)
+            )
+            col = pc.cast(col, pa.float64() if numeric else pa.string())
+        return _compare(col, node)
+    masks = [evaluate(n, table) for n in node.items]
+    combine = pc.and_kleene if isinstance(node, And) else pc.or_kleene
+    out = masks[0]
+    for m in masks[1:]:
+        out = combine(out, m)
+    return out
+
+
+def _sort_key(o: OrderKey) -> tuple[str, str, str]:
+    return (f"{o.kind}.{o.key}", "ascending" if o.ascending else "descending", "at_end")
+
+
+def _sorted(table: pa.Table, order: list[OrderKey]) -> pa.Table:
+    keys = [_sort_key(o) for o in order]
+    keys += [("attributes.start_time", "descending", "at_end"), ("run_id", "ascending", "at_end")]
+    idx = pc.sort_indices(table, sort_keys=keys)
+    return table.take(idx)
+
+
+def search(
+    cfg: Config,
+    experiment_ids: list[str] | None,
+    filter_string: str,
+    view: ViewType,
+    max_results: int,
+    order_by: Sequence[str],
+    offset: int = 0,
+) -> SearchResult:
+    """Evaluate a search; see :func:`lakehouse.search_runs` for the arguments."""
+    node = parse_filter(filter_string)
+    order = parse_order_by(list(order_by))
+    wanted = referenced(node) | {(o.kind, o.key) for o in order}
+    wanted.add(("attributes", "start_time"))
+    runs = _current_runs(cfg, experiment_ids, view)
+    table = _attach(cfg, runs, wanted)
+    table = table.filter(pc.fill_null(evaluate(node, table), False))
+    table = _sorted(table, order).slice(offset, max_results)
+    kept = table.select(runs.column_names)
+    if kept.num_rows == 0:
+        empty: list[tuple[str, str, Any]] = [("run_id", "in", [])]
+        return SearchResult(
+            kept, *(_resolved(cfg, n, empty) for n in ("params", "latest_metrics", "tags"))
+        )
+    everything = kept.num_rows == runs.num_rows
+    filters = [] if everything else [("run_id", "in", kept["run_id"].to_pylist())]
+    return SearchResult(
+        kept,
+        params=_resolved(cfg, "params", filters),
+        metrics=_resolved(cfg, "latest_metrics", filters),
+        tags=_resolved(cfg, "tags", filters),
+    )
+
+
+def filter_experiments(
+    exps: list[Experiment],
+    filter_string: str | None,
+    order_by: Sequence[str] | None,
+    max_results: int | None,
+) -> list[Experiment]:
+    """``search_experiments``: the same grammar over ``attributes.name`` and ``tags.*``."""
+    node = parse_filter(filter_string)
+    rows: dict[str, list[Any]] = {
+        "attributes.name": [e.name for e in exps],
+        "attributes.experiment_id": [e.experiment_id for e in exps],
+        "attributes.creation_time": [e.creation_time for e in exps],
+        "attributes.last_update_time": [e.last_update_time for e in exps],
+    }
+    for kind, key in referenced(node) | {
+        (o.kind, o.key) for o in parse_order_by(list(order_by or []))
+    }:
+        if kind == "tags":
+            rows[f"tags.{key}"] = [e.tags.get(key) for e in exps]
+    table = pa.table(rows) if exps else pa.table({k: pa.array([], pa.string()) for k in rows})
+    table = table.append_column("idx", pa.array(range(len(exps)), pa.int64()))
+    table = table.filter(pc.fill_null(evaluate(node, table), False))
+    order = parse_order_by(list(order_by or []))
+    keys = [_sort_key(o) for o in order]
+    keys += [
+        ("attributes.creation_time", "descending", "at_end"),
+        ("attributes.experiment_id", "ascending", "at_end"),
+    ]
+    table = table.take(pc.sort_indices(table, sort_keys=keys))
+    picked = [exps[i] for i in table["idx"].to_pylist()]
+    return picked[:max_results] if max_results else picked

@@ -1,0 +1,72 @@
+"""A plain PySpark job under ``spark-submit`` speaks the namespace with the project's confs.
+
+The job imports nothing from lakehouse: ``lakehouse spark-conf --submit`` (from
+``lakehouse.spark.delta_spark_conf()``) gives the jars, Delta, the catalogs and the root.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import lakehouse as lh
+from lakehouse import config
+
+JOB = textwrap.dedent(
+    """
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    orders = spark.createDataFrame(
+        [(1, 10.0), (1, 5.0), (2, 7.5)], "customer_id INT, amount DOUBLE"
+    )
+    orders.write.saveAsTable("main.ml.orders")
+    features = spark.sql(
+        "SELECT customer_id, count(*) AS n_orders FROM main.ml.orders GROUP BY customer_id"
+    )
+    features.write.saveAsTable("main.ml.churn_scores")
+    print("scored", spark.table("main.ml.churn_scores").count())
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_plain_spark_submit_job_uses_three_part_names(tmp_path: Path) -> None:
+    home = tmp_path / "lh"
+    with config.config_overrides(home=str(home)):
+        lh.create_schema("main.ml")
+    env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
+    conf_args = subprocess.run(
+        [str(Path(sys.executable).with_name("lakehouse")), "spark-conf", "--submit"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.split()
+    assert "spark.sql.catalog.main=io.lakehouse.LakehouseCatalog" in conf_args
+    job = tmp_path / "job.py"
+    job.write_text(JOB)
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("spark-submit")),
+            "--master",
+            "local[1]",
+            "--conf",
+            "spark.ui.enabled=false",
+            *conf_args,
+            str(job),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert "scored 2" in out.stdout, out.stderr[-3000:]
+    with config.config_overrides(home=str(home)):
+        assert lh.list_tables("main.ml") == ["main.ml.churn_scores", "main.ml.orders"]
+        assert lh.describe_table("main.ml.churn_scores").columns[1].name == "n_orders"

@@ -1,0 +1,65 @@
+"""Spark SQL over the system.tracking.* Delta tables answers like search_runs.
+
+The tables are read by path here; once the SQL catalog plugin resolves the
+``system`` catalog, the same queries run as ``SELECT ... FROM system.tracking.runs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lakehouse as lh
+from lakehouse.tracking.tables import store_for
+
+# Current state per run (runs and tags are append-only; the latest row wins),
+# latest metric per (run, key) as MLflow defines it, params as logged.
+QUESTION = """
+WITH runs AS (
+  SELECT * FROM (
+    SELECT *, row_number() OVER (
+      PARTITION BY run_id ORDER BY updated_at DESC, writer_id DESC, seq DESC) AS rn
+    FROM tracking_runs) WHERE rn = 1 AND lifecycle_stage = 'active'),
+metrics AS (
+  SELECT * FROM (
+    SELECT *, row_number() OVER (
+      PARTITION BY run_id, key ORDER BY step DESC, timestamp DESC, value DESC) AS rn
+    FROM tracking_latest_metrics) WHERE rn = 1)
+SELECT r.run_id, m.value AS accuracy
+FROM runs r
+JOIN metrics m ON m.run_id = r.run_id AND m.key = 'accuracy'
+JOIN tracking_params p ON p.run_id = r.run_id AND p.key = 'depth'
+WHERE r.experiment_id = '{exp_id}' AND r.status = 'FINISHED'
+  AND m.value > 0.6 AND p.value IN ('2', '3')
+ORDER BY m.value DESC
+"""
+
+
+def test_spark_sql_equals_search_runs(spark: Any, home: str) -> None:
+    exp = lh.set_experiment("main.ml.sql")
+    for depth in range(1, 6):
+        with lh.start_run() as run:
+            lh.log_param("depth", depth)
+            lh.log_metric("accuracy", 0.5, step=0)
+            lh.log_metric("accuracy", 0.5 + depth / 10, step=1)
+    lh.delete_run(run.info.run_id)  # deleted runs are left out by both
+    client = lh.Client()
+    running = client.create_run(exp.experiment_id).info.run_id  # never ended: RUNNING
+    client.log_param(running, "depth", 3)
+    client.log_metric(running, "accuracy", 0.99)
+    expected = lh.search_runs(
+        filter_string="attributes.status = 'FINISHED' AND metrics.accuracy > 0.6 "
+        "AND params.depth IN ('2', '3')",
+        order_by=["metrics.accuracy DESC"],
+    )
+    lh.Client().flush()
+    for name in ("runs", "latest_metrics", "params"):
+        spark.read.format("delta").load(store_for(name).uri).createOrReplaceTempView(
+            f"tracking_{name}"
+        )
+    got = spark.sql(QUESTION.format(exp_id=exp.experiment_id)).collect()
+    assert [(r.run_id, r.accuracy) for r in got] == list(
+        zip(expected["run_id"], expected["metrics.accuracy"], strict=True)
+    )
+    assert len(got) == 2
+    spark_df = lh.search_runs(filter_string="params.depth = '2'", output_format="spark")
+    assert spark_df.select("`metrics.accuracy`").collect()[0][0] == 0.7
