@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.config import Config
+from lakehouse.tracking import snapshots
 from lakehouse.tracking.entities import (
     Experiment,
     Run,
@@ -35,7 +36,6 @@ from lakehouse.tracking.filters import (
     parse_order_by,
     referenced,
 )
-from lakehouse.tracking.tables import RESOLUTION, latest, store_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,39 +125,77 @@ def _ms(value: dt.datetime | None) -> int | None:
     return None if value is None else int(value.timestamp() * 1000)
 
 
-def _resolved(cfg: Config, name: str, filters: list[tuple[str, str, Any]]) -> pa.Table:
-    rows = store_for(name, cfg).read(filters=filters)
-    if name in RESOLUTION:
-        keys, order = RESOLUTION[name]
-        rows = latest(rows, keys, order)
-    if name == "tags":
-        rows = rows.filter(pc.invert(pc.fill_null(rows["deleted"], False)))
-    return rows
+def _live_tags(rows: pa.Table) -> pa.Table:
+    return rows.filter(pc.invert(pc.fill_null(rows["deleted"], False)))
+
+
+def _key_rows(cfg: Config, kind: str, key: str) -> pa.Table:
+    """Current rows of one metric, param or tag key (cached per table version)."""
+    rows = snapshots.current_key(cfg, _TABLE_OF[kind], key)
+    return _live_tags(rows) if kind == "tags" else rows
 
 
 def _current_runs(cfg: Config, ids: list[str] | None, view: ViewType) -> pa.Table:
-    filters = [("experiment_id", "in", ids)] if ids is not None else []
-    runs = _resolved(cfg, "runs", filters)
-    return runs.filter(pc.is_in(runs["lifecycle_stage"], value_set=pa.array(view.stages())))
+    runs = snapshots.current(cfg, "runs")
+    mask = pc.is_in(runs["lifecycle_stage"], value_set=pa.array(view.stages()))
+    if ids is not None:
+        mask = pc.and_(mask, pc.is_in(runs["experiment_id"], value_set=pa.array(ids, pa.string())))
+    return runs.filter(mask)
+
+
+def _candidates(cfg: Config, node: Node | None) -> pa.Array | None:
+    """Run ids that can match ``node``, from its most selective key lookups, or None.
+
+    A comparison on a metric, param or tag (other than IS NULL) only holds for runs
+    that have the key, with a value that compares true; AND intersects, OR unites
+    (None when a branch cannot be narrowed). The full filter is still evaluated on
+    the candidates, so this only saves work and never changes an answer.
+    """
+    if isinstance(node, Comparison):
+        if node.kind == "attributes" or node.op == "IS NULL":
+            return None
+        rows = _key_rows(cfg, node.kind, node.key)
+        hit = pc.fill_null(_compare(rows["value"], node), False)
+        return rows["run_id"].filter(hit).combine_chunks()
+    if node is None:
+        return None
+    found = [_candidates(cfg, n) for n in node.items]
+    if isinstance(node, And):
+        known = sorted((c for c in found if c is not None), key=len)
+        if not known:
+            return None
+        out = known[0]
+        for other in known[1:]:
+            out = out.filter(pc.is_in(out, value_set=other))
+        return out
+    if any(c is None for c in found):
+        return None
+    return pa.concat_arrays([c for c in found if c is not None])
 
 
 def _attach(cfg: Config, runs: pa.Table, wanted: set[tuple[str, str]]) -> pa.Table:
     """Add a column ``<kind>.<key>`` per wanted key (left join on run_id)."""
-    by_kind: dict[str, list[str]] = {}
-    for kind, key in wanted:
-        if kind != "attributes":
-            by_kind.setdefault(kind, []).append(key)
-    for kind, keys in by_kind.items():
-        rows = _resolved(cfg, _TABLE_OF[kind], [("key", "in", keys)])
-        for key in keys:
-            sub = rows.filter(pc.equal(rows["key"], key)).select(["run_id", "value"])
-            sub = sub.rename_columns(["run_id", f"{kind}.{key}"])
-            runs = runs.join(sub, "run_id", join_type="left outer", use_threads=True)
-    for kind, key in wanted:
+    for kind, key in sorted(wanted):
         name = f"{kind}.{key}"
-        if kind == "attributes" and name not in runs.column_names:
-            runs = runs.append_column(name, _attribute(runs, key))
+        if kind == "attributes":
+            if name not in runs.column_names:
+                runs = runs.append_column(name, _attribute(runs, key))
+            continue
+        rows = _key_rows(cfg, kind, key).select(["run_id", "value"])
+        if runs.num_rows < rows.num_rows // 2:
+            rows = rows.filter(pc.is_in(rows["run_id"], value_set=runs["run_id"]))
+        rows = rows.rename_columns(["run_id", name])
+        runs = runs.join(rows, "run_id", join_type="left outer", use_threads=True)
     return runs
+
+
+def _of_runs(cfg: Config, name: str, run_ids: pa.ChunkedArray | None) -> pa.Table:
+    """Current rows of ``name`` for ``run_ids`` (every run's when None)."""
+    if run_ids is None:
+        rows = snapshots.current(cfg, name)
+    else:
+        rows = snapshots.current_of_runs(cfg, name, run_ids)
+    return _live_tags(rows) if name == "tags" else rows
 
 
 def _attribute(table: pa.Table, key: str) -> pa.ChunkedArray:
@@ -246,22 +284,20 @@ def search(
     wanted = referenced(node) | {(o.kind, o.key) for o in order}
     wanted.add(("attributes", "start_time"))
     runs = _current_runs(cfg, experiment_ids, view)
+    candidates = _candidates(cfg, node)
+    if candidates is not None:
+        runs = runs.filter(pc.is_in(runs["run_id"], value_set=candidates))
     table = _attach(cfg, runs, wanted)
     table = table.filter(pc.fill_null(evaluate(node, table), False))
     table = _sorted(table, order).slice(offset, max_results)
     kept = table.select(runs.column_names)
-    if kept.num_rows == 0:
-        empty: list[tuple[str, str, Any]] = [("run_id", "in", [])]
-        return SearchResult(
-            kept, *(_resolved(cfg, n, empty) for n in ("params", "latest_metrics", "tags"))
-        )
-    everything = kept.num_rows == runs.num_rows
-    filters = [] if everything else [("run_id", "in", kept["run_id"].to_pylist())]
+    everything = kept.num_rows == snapshots.current(cfg, "runs").num_rows
+    ids = None if everything else kept["run_id"]
     return SearchResult(
         kept,
-        params=_resolved(cfg, "params", filters),
-        metrics=_resolved(cfg, "latest_metrics", filters),
-        tags=_resolved(cfg, "tags", filters),
+        params=_of_runs(cfg, "params", ids),
+        metrics=_of_runs(cfg, "latest_metrics", ids),
+        tags=_of_runs(cfg, "tags", ids),
     )
 
 

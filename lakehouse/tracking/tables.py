@@ -158,25 +158,53 @@ def store_for(name: str, cfg: Config | None = None) -> DeltaStore:
     return store
 
 
+def _key_ids(table: pa.Table, keys: Sequence[str]) -> pa.Array:
+    """One array identifying each row's ``keys`` (the column, or combined integer codes)."""
+    if len(keys) == 1:
+        col = table[keys[0]]
+        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    code: pa.Array | None = None
+    for k in keys:
+        col = table[k]
+        encoded = pc.dictionary_encode(
+            col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        )
+        idx = pc.cast(encoded.indices, pa.int64())
+        code = idx if code is None else pc.add(pc.multiply(code, len(encoded.dictionary)), idx)
+    assert code is not None
+    return code
+
+
 def latest(
     table: pa.Table, keys: Sequence[str], order: Sequence[str], *, check_unique: bool = True
 ) -> pa.Table:
-    """The last row per ``keys`` when rows are ordered by ``order`` (vectorized)."""
+    """The last row per ``keys`` when rows are ordered by ``order`` (vectorized).
+
+    Rows whose key occurs once are kept as they are (hashing only); only rows of
+    repeated keys are sorted. Row order is not preserved.
+    """
     if table.num_rows <= 1:
         return table
-    if (
-        check_unique
-        and len(keys) == 1
-        and pc.count_distinct(table[keys[0]]).as_py() == table.num_rows
-    ):
+    ids = _key_ids(table, keys)
+    if not check_unique:
+        return _last_per_key(table, ids, order)
+    counts = pc.value_counts(ids)
+    if len(counts) == table.num_rows:
         return table
-    sort = [(k, "ascending") for k in (*keys, *order)]
-    ordered = table.sort_by(sort)
-    others = [c for c in ordered.column_names if c not in keys]
-    keep_nulls = pc.ScalarAggregateOptions(skip_nulls=False)
-    grouped = ordered.group_by(list(keys), use_threads=False).aggregate(
-        [(c, "last", keep_nulls) for c in others]
-    )
-    names = {f"{c}_last": c for c in others}
-    grouped = grouped.rename_columns([names.get(c, c) for c in grouped.column_names])
-    return grouped.select(table.column_names)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    dup = pc.is_in(ids, value_set=repeated)
+    once = table.filter(pc.invert(dup))
+    return pa.concat_tables([once, _last_per_key(table.filter(dup), ids.filter(dup), order)])
+
+
+def _last_per_key(table: pa.Table, ids: pa.Array, order: Sequence[str]) -> pa.Table:
+    """Sort by key code then order; keep each key's last row (where the next key differs)."""
+    # Sorting integer codes is much cheaper than sorting key strings.
+    codes = ids if pa.types.is_integer(ids.type) else pc.dictionary_encode(ids).indices
+    ranked = pa.table({"_code": codes, **{c: table[c] for c in order}})
+    idx = pc.sort_indices(ranked, sort_keys=[(c, "ascending") for c in ranked.column_names])
+    codes = codes.take(idx)
+    n = len(codes)
+    changes = pc.not_equal(codes.slice(0, n - 1), codes.slice(1))
+    last = pa.concat_arrays([changes, pa.array([True])])
+    return table.take(idx.filter(last))

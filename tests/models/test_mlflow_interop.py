@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from churn_model import CustomChurnModel, churn_frame, write_artifacts
+from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 from lakehouse import pyfunc as lh_pyfunc
 from lakehouse import sklearn as lh_sklearn

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from churn_model import CustomChurnModel, churn_frame, write_artifacts
+from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 from lakehouse import pyfunc as lh_pyfunc
 from lakehouse.errors import InvalidArgumentError, InvalidModelError

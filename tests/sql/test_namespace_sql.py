@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 from pyspark.errors import AnalysisException
-from sql_helpers import rows
+from tests.sql.sql_helpers import rows
 
 import lakehouse as lh
 from lakehouse.catalog.namespace import table_location

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sql_helpers import delta_version, rows
+from tests.sql.sql_helpers import delta_version, rows
 
 import lakehouse as lh
 from lakehouse.catalog.names import parse_name

@@ -9,7 +9,7 @@ import pytest
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import functions as F
-from sql_helpers import delta_rows, delta_version, rows
+from tests.sql.sql_helpers import delta_rows, delta_version, rows
 
 import lakehouse as lh
 
