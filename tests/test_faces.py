@@ -32,7 +32,9 @@ def test_log_model_into_a_run_then_load_by_runs_uri(home: str, fitted) -> None: 
     lh.set_experiment("main.ml.faces")
     with lh.start_run() as run:
         info = lh.sklearn.log_model(
-            model, "model", signature=infer_signature(x, model.predict(x)),
+            model,
+            "model",
+            signature=infer_signature(x, model.predict(x)),
             input_example=x.head(3),
         )
     assert info.model_uri == f"runs:/{run.info.run_id}/model"
@@ -50,7 +52,9 @@ def test_log_model_starts_a_run_when_none_is_active(home: str, fitted) -> None: 
     info = lh.sklearn.log_model(model, "m")
     assert lh.active_run() is not None and lh.active_run().info.run_id == info.run_id
     lh.end_run()
-    np.testing.assert_array_equal(lh.sklearn.load_model(info.model_uri).predict(x), model.predict(x))
+    np.testing.assert_array_equal(
+        lh.sklearn.load_model(info.model_uri).predict(x), model.predict(x)
+    )
 
 
 def test_registered_model_name_registers_the_next_version(home: str, fitted) -> None:  # type: ignore[no-untyped-def]

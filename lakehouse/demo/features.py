@@ -42,22 +42,20 @@ def churn_features(orders: DataFrame, customers: DataFrame, as_of: dt.date) -> D
         F.avg(F.col("returned").cast("double")).alias("return_rate_90d"),
         F.max("order_date").alias("last_order"),
     )
-    return (
-        customers.join(activity, "customer_id", "left")
-        .select(
-            "customer_id",
-            F.coalesce("orders_30d", F.lit(0)).cast("double").alias("orders_30d"),
-            F.coalesce("amount_30d", F.lit(0.0)).cast("double").alias("amount_30d"),
-            F.coalesce("returns_30d", F.lit(0)).cast("double").alias("returns_30d"),
-            F.coalesce("return_rate_90d", F.lit(0.0)).alias("return_rate_90d"),
-            F.coalesce(F.datediff(day, "last_order"), F.lit(90)).cast("double")
-            .alias("days_since_last_order"),
-            F.datediff(day, "signup_date").cast("double").alias("tenure_days"),
-            F.col("monthly_fee").cast("double"),
-            (F.col("plan") == "basic").cast("double").alias("is_basic"),
-            (F.col("plan") == "premium").cast("double").alias("is_premium"),
-            (F.col("region") == "south").cast("double").alias("is_south"),
-        )
+    return customers.join(activity, "customer_id", "left").select(
+        "customer_id",
+        F.coalesce("orders_30d", F.lit(0)).cast("double").alias("orders_30d"),
+        F.coalesce("amount_30d", F.lit(0.0)).cast("double").alias("amount_30d"),
+        F.coalesce("returns_30d", F.lit(0)).cast("double").alias("returns_30d"),
+        F.coalesce("return_rate_90d", F.lit(0.0)).alias("return_rate_90d"),
+        F.coalesce(F.datediff(day, "last_order"), F.lit(90))
+        .cast("double")
+        .alias("days_since_last_order"),
+        F.datediff(day, "signup_date").cast("double").alias("tenure_days"),
+        F.col("monthly_fee").cast("double"),
+        (F.col("plan") == "basic").cast("double").alias("is_basic"),
+        (F.col("plan") == "premium").cast("double").alias("is_premium"),
+        (F.col("region") == "south").cast("double").alias("is_south"),
     )
 
 

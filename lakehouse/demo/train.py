@@ -45,17 +45,17 @@ class TrainResult:
     runs: int
 
 
-def train_and_register(
-    as_of: dt.date, *, progress: Callable[[str], None] = print
-) -> TrainResult:
+def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = print) -> TrainResult:
     """Train each candidate as a tracked run, register the best, point ``champion`` at it."""
-    import lakehouse as lh
-    from lakehouse.catalog.namespace import describe_table
-    from lakehouse.models.signature import infer_signature
     from sklearn.metrics import accuracy_score, roc_auc_score
     from sklearn.model_selection import train_test_split
 
-    frame = training_set(
+    import lakehouse as lh
+    from lakehouse import sklearn as lh_sklearn
+    from lakehouse.catalog.namespace import describe_table
+    from lakehouse.models.signature import infer_signature
+
+    frame: Any = training_set(
         lh.table(TABLES[0]), lh.table(TABLES[1]), lh.table(TABLES[2]), as_of
     ).toPandas()
     x, y = frame[FEATURE_COLUMNS], frame["churned"]
@@ -75,7 +75,7 @@ def train_and_register(
             lh.log_metrics(
                 {"auc": auc, "accuracy": float(accuracy_score(y_test, model.predict(x_test)))}
             )
-            lh.sklearn.log_model(
+            lh_sklearn.log_model(
                 model,
                 "model",
                 signature=infer_signature(x_test, model.predict(x_test)),
@@ -83,7 +83,9 @@ def train_and_register(
             )
             progress(f"{name}: auc {auc:.3f}")
     best = lh.search_runs(
-        experiment_names=[EXPERIMENT], order_by=["metrics.auc DESC"], max_results=1,
+        experiment_names=[EXPERIMENT],
+        order_by=["metrics.auc DESC"],
+        max_results=1,
         output_format="list",
     )[0]
     version = lh.register_model(f"runs:/{best.info.run_id}/model", MODEL_NAME)

@@ -51,8 +51,7 @@ def test_demo_trains_tracked_runs_and_registers_the_best(home: str, spark) -> No
     champion = lh.Client().get_model_version_by_alias(MODEL_NAME, "champion")
     assert champion.version == result.version == 1 and champion.run_id == result.best_run_id
     inputs = {i.table_name: i.version for i in lh.lineage(MODEL_NAME, 1).inputs}
-    assert inputs == {"main.demo.orders": 0, "main.demo.customers": 0,
-                      "main.demo.churn_labels": 0}
+    assert inputs == {"main.demo.orders": 0, "main.demo.customers": 0, "main.demo.churn_labels": 0}
     model = lh.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
     example = model.input_example()
     assert len(model.predict(example)) == len(example)

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lakehouse import config
 from lakehouse.catalog import namespace
+from tests.spark_submit import conf_args, spark_submit, submit_env
 
 ROOT = config.project_root()
-
-
-def _submit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    spark_submit = Path(sys.executable).with_name("spark-submit")
-    return subprocess.run(
-        [str(spark_submit), *args], capture_output=True, text=True, env=env, timeout=300
-    )
 
 
 @pytest.mark.slow
 def test_demo_job_under_spark_submit(tmp_path: Path) -> None:
     home = tmp_path / "lh"
-    env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
-    conf_args = subprocess.run(
-        [str(Path(sys.executable).with_name("lakehouse")), "spark-conf", "--submit"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    ).stdout.split()
-    out = _submit(
-        "--master",
-        "local[1]",
-        "--conf",
-        "spark.ui.enabled=false",
-        *conf_args,
+    env = submit_env(home)
+    out = spark_submit(
+        *conf_args(env),
         str(ROOT / "jobs" / "demo_data.py"),
         "--rows",
         "40",
@@ -58,10 +38,10 @@ def test_demo_job_under_spark_submit(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_spark_submit_without_delta_says_what_to_add(tmp_path: Path) -> None:
-    env = {**os.environ, "LAKEHOUSE_HOME": str(tmp_path), "PYSPARK_PYTHON": sys.executable}
+    env = submit_env(tmp_path)
     script = tmp_path / "job.py"
     script.write_text("import lakehouse as lh\nlh.spark()\n")
-    out = _submit("--master", "local[1]", str(script), env=env)
+    out = spark_submit(str(script), env=env)
     assert out.returncode != 0
     # spark-submit sends the Python driver's traceback to stdout.
     printed = out.stdout + out.stderr

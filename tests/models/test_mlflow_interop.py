@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 from lakehouse import pyfunc as lh_pyfunc
 from lakehouse import sklearn as lh_sklearn
+from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 mlflow = pytest.importorskip("mlflow")
 

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 from lakehouse import pyfunc as lh_pyfunc
 from lakehouse.errors import InvalidArgumentError, InvalidModelError
 from lakehouse.models.signature import infer_signature
+from tests.models.churn_model import CustomChurnModel, churn_frame, write_artifacts
 
 
 class Scaler(lh_pyfunc.PythonModel):

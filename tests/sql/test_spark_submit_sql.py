@@ -6,9 +6,6 @@ The job imports nothing from lakehouse: ``lakehouse spark-conf --submit`` (from
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import pytest
 
 import lakehouse as lh
 from lakehouse import config
+from tests.spark_submit import conf_args, spark_submit, submit_env
 
 JOB = textwrap.dedent(
     """
@@ -40,32 +38,12 @@ def test_a_plain_spark_submit_job_uses_three_part_names(tmp_path: Path) -> None:
     home = tmp_path / "lh"
     with config.config_overrides(home=str(home)):
         lh.create_schema("main.ml")
-    env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
-    conf_args = subprocess.run(
-        [str(Path(sys.executable).with_name("lakehouse")), "spark-conf", "--submit"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    ).stdout.split()
-    assert "spark.sql.catalog.main=io.lakehouse.LakehouseCatalog" in conf_args
+    env = submit_env(home)
+    args = conf_args(env)
+    assert "spark.sql.catalog.main=io.lakehouse.LakehouseCatalog" in args
     job = tmp_path / "job.py"
     job.write_text(JOB)
-    out = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("spark-submit")),
-            "--master",
-            "local[1]",
-            "--conf",
-            "spark.ui.enabled=false",
-            *conf_args,
-            str(job),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    out = spark_submit(*args, str(job), env=env)
     assert "scored 2" in out.stdout, out.stderr[-3000:]
     with config.config_overrides(home=str(home)):
         assert lh.list_tables("main.ml") == ["main.ml.churn_scores", "main.ml.orders"]
