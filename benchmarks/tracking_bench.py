@@ -139,9 +139,12 @@ def lh_search(root: str, exp_id: str) -> dict[str, float]:
     import lakehouse as lh
 
     lh.set_home(root)
-    top = _timed(lambda: lh.search_runs([exp_id], FILTER, order_by=ORDER, max_results=100))
+    search = lambda: lh.search_runs([exp_id], FILTER, order_by=ORDER, max_results=100)  # noqa: E731
+    # The first search of a process loads the tables into the snapshot cache.
+    first = _timed(search, repeat=1)
+    top = _timed(search)
     full = _timed(lambda: lh.search_runs([exp_id], max_results=10**9), repeat=1)
-    return {"search top100": top, "all runs -> pandas": full}
+    return {"search top100": top, "search top100, first call": first, "all runs -> pandas": full}
 
 
 # -- mlflow -------------------------------------------------------------------------------
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
                 mexp = mlflow_load(ml_root, n)
                 print(f"loaded {n} runs into MLflow in {time.perf_counter() - t:.1f}s", flush=True)
                 theirs = mlflow_search(ml_root, mexp, n <= args.mlflow_listing_max)
-            for key in ("search top100", "all runs -> pandas"):
+            for key in ("search top100", "search top100, first call", "all runs -> pandas"):
                 rows.append((f"{key} (s)", f"{n:,}", ours[key], theirs.get(key)))
             _print(rows)
     _print(rows)

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 from lakehouse import paths
 from lakehouse.errors import InvalidArgumentError, NotFoundError
+from lakehouse.registry.client import RegistryClient
+from lakehouse.tracking.client import TrackingClient
 
 __all__ = ["ResolvedModelUri", "resolve_model_uri"]
 
@@ -47,9 +49,6 @@ def _runs(uri: str) -> ResolvedModelUri:
             f"model URI {uri!r} must name a run and an artifact path: "
             "'runs:/<run_id>/<artifact path>', e.g. 'runs:/0a1b2c/model'"
         )
-    # Imported here: tracking pulls in the Delta store, which loading a local package never needs.
-    from lakehouse.tracking.client import TrackingClient
-
     try:
         run = TrackingClient().get_run(run_id)
     except NotFoundError as exc:
@@ -62,13 +61,6 @@ def _runs(uri: str) -> ResolvedModelUri:
 
 
 def _models(uri: str) -> ResolvedModelUri:
-    try:
-        from lakehouse.registry.client import RegistryClient
-    except ImportError:
-        raise InvalidArgumentError(
-            f"model URI {uri!r}: models:/ URIs need the model registry, which this "
-            "installation lacks; load the package by runs:/ URI or path instead"
-        ) from None
     location = RegistryClient().resolve_model_uri(uri)
     return ResolvedModelUri(uri=uri, location=location, immutable=True)
 

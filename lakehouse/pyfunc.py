@@ -31,6 +31,9 @@ from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.package import package_origin
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc
 from lakehouse.models.signature import ModelSignature
+from lakehouse.registry.fluent import register_model
+from lakehouse.tracking import fluent
+from lakehouse.tracking.client import TrackingClient
 
 __all__ = [
     "FLAVOR_NAME",
@@ -81,8 +84,6 @@ def _artifact_path_of(name: str | None, artifact_path: str | None) -> str:
 
 
 def _append_history(run_id: str, meta: MLModel) -> None:
-    from lakehouse.tracking.client import TrackingClient
-
     client = TrackingClient()
     data = getattr(client.get_run(run_id), "data", None)
     tags = dict(getattr(data, "tags", None) or {})
@@ -109,9 +110,6 @@ def _log_with(
     registered_model_name: str | None = None,
 ) -> ModelInfo:
     """Run ``save(location)`` for the active run's ``artifact_path``; record and register it."""
-    # Imported here: tracking and the registry sit beside each other above models/.
-    from lakehouse.tracking import fluent
-
     run = fluent.active_run() or fluent.start_run()
     run_id = run.info.run_id
     location = paths.join(run.info.artifact_uri, artifact_path)
@@ -121,8 +119,6 @@ def _log_with(
     model_uri = f"runs:/{run_id}/{artifact_path}"
     version = None
     if registered_model_name:
-        from lakehouse.registry.fluent import register_model
-
         version = int(register_model(model_uri, registered_model_name).version)
     return ModelInfo(
         model_uri=model_uri,

@@ -37,6 +37,9 @@ DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 LOG_STORE = "io.lakehouse.HardLinkLogStore"
 CATALOG_PLUGIN = "io.lakehouse.LakehouseCatalog"
+# Refuses every write into `system` (also ones the plugin alone cannot see, such as
+# INSERT INTO system.s.t SELECT * FROM system.s.t).
+LAKEHOUSE_EXTENSION = "io.lakehouse.LakehouseExtensions"
 HOME_CONF = "spark.lakehouse.home"
 JVM_JAR = "lakehouse-jvm.jar"
 
@@ -84,14 +87,15 @@ def delta_spark_conf(cfg: _config.Config | None = None) -> dict[str, str]:
     """The Spark settings every lakehouse session needs (also for ``spark-submit``).
 
     Besides Delta: ``spark.sql.catalog.<name>=io.lakehouse.LakehouseCatalog`` for each
-    catalog of the root, and ``spark.lakehouse.home``, the root that plugin reads.
+    catalog of the root, ``spark.lakehouse.home``, the root that plugin reads, and the
+    ``io.lakehouse.LakehouseExtensions`` session extension that refuses writes into ``system``.
     """
     cfg = cfg or _config.get_config()
     catalogs = {f"spark.sql.catalog.{name}": CATALOG_PLUGIN for name in catalog_names(cfg)}
     return {
         **catalogs,
         "spark.jars": ",".join(jar_paths(cfg)),
-        "spark.sql.extensions": DELTA_EXTENSION,
+        "spark.sql.extensions": f"{DELTA_EXTENSION},{LAKEHOUSE_EXTENSION}",
         "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
         "spark.delta.logStore.file.impl": LOG_STORE,
         "spark.sql.sources.default": "delta",

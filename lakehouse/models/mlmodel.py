@@ -15,6 +15,7 @@ packages and we read theirs. Unknown keys are kept and written back.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -46,9 +47,10 @@ _KNOWN = {
 
 
 def _lakehouse_version() -> str:
-    from lakehouse import __version__  # the package root; imported late to avoid a cycle
-
-    return __version__
+    try:
+        return importlib.metadata.version("lakehouse")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from lakehouse import paths
 from lakehouse.catalog.names import check_writable, parse_name
-from lakehouse.config import Config, get_config
+from lakehouse.config import Config, get_config, username
 from lakehouse.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from lakehouse.store import layout
 from lakehouse.tracking import artifacts, filters, validation
@@ -47,7 +48,13 @@ from lakehouse.tracking.entities import (
     RunTag,
     ViewType,
 )
-from lakehouse.tracking.tables import RESOLUTION, latest, store_for
+from lakehouse.tracking.tables import (
+    RESOLUTION,
+    epoch_ms,
+    latest,
+    run_info_from_row,
+    store_for,
+)
 from lakehouse.tracking.writer import Writer, journal_dir, replay_journals, writer_for
 
 if TYPE_CHECKING:
@@ -74,10 +81,6 @@ def _now_ms() -> int:
 
 def _us(ms: int | None) -> int | None:
     return None if ms is None else int(ms) * 1000
-
-
-def _ms(value: dt.datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
 
 
 def _run_name() -> str:
@@ -129,8 +132,8 @@ class TrackingClient:
             artifact_location=row["artifact_location"],
             lifecycle_stage=row["lifecycle_stage"],
             tags=json.loads(row["tags_json"] or "{}"),
-            creation_time=_ms(row["creation_time"]),
-            last_update_time=_ms(row["last_update_time"]),
+            creation_time=epoch_ms(row["creation_time"]),
+            last_update_time=epoch_ms(row["last_update_time"]),
         )
 
     def create_experiment(
@@ -281,7 +284,6 @@ class TrackingClient:
         run_name: str | None = None,
     ) -> Run:
         """Start a run (status RUNNING) in an experiment (the default one when None)."""
-        from lakehouse.config import username
 
         exp = self.get_experiment(experiment_id or DEFAULT_EXPERIMENT_ID)
         if exp.lifecycle_stage != LifecycleStage.ACTIVE.value:
@@ -310,7 +312,6 @@ class TrackingClient:
 
     @staticmethod
     def _artifact_root(exp: Experiment, run_id: str) -> str:
-        from lakehouse import paths
 
         return paths.join(exp.artifact_location, run_id, "artifacts")
 
@@ -329,17 +330,7 @@ class TrackingClient:
 
     @staticmethod
     def _to_info(row: Mapping[str, Any]) -> RunInfo:
-        return RunInfo(
-            run_id=row["run_id"],
-            experiment_id=row["experiment_id"],
-            run_name=row["run_name"] or "",
-            status=RunStatus(row["status"]),
-            start_time=_ms(row["start_time"]) or 0,
-            end_time=_ms(row["end_time"]),
-            user_id=row["user_id"] or "",
-            artifact_uri=row["artifact_uri"],
-            lifecycle_stage=row["lifecycle_stage"],
-        )
+        return run_info_from_row(row)
 
     def get_run(self, run_id: str) -> Run:
         """A run with its params, latest metrics and tags; :class:`NotFoundError` if absent."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lakehouse.config import get_config
 from lakehouse.errors import InvalidArgumentError, NotFoundError
-from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient
+from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient, _now_ms
 from lakehouse.tracking.entities import (
     Experiment,
     Metric,
@@ -293,8 +293,6 @@ def log_metrics(
 ) -> None:
     """Log several metrics at one step."""
     client, run_id = _current()
-    from lakehouse.tracking.client import _now_ms
-
     ts = timestamp or _now_ms()
     items = [Metric(key=k, value=v, timestamp=ts, step=step or 0) for k, v in metrics.items()]
     for i in range(0, len(items), 1000):

@@ -9,7 +9,6 @@ kept, and shape them like MLflow (pandas, ``Run`` objects or a Spark DataFrame).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,6 @@ from lakehouse.tracking.entities import (
     Experiment,
     Run,
     RunData,
-    RunInfo,
-    RunStatus,
     ViewType,
 )
 from lakehouse.tracking.filters import (
@@ -36,6 +33,7 @@ from lakehouse.tracking.filters import (
     parse_order_by,
     referenced,
 )
+from lakehouse.tracking.tables import run_info_from_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,23 +56,16 @@ class SearchResult:
     def to_pandas(self) -> pd.DataFrame:
         import pandas as pd  # imported here: keeps `import lakehouse` fast
 
-        base = self.runs.select(_RUN_COLUMNS).to_pandas()
-        frames = [base]
+        columns: dict[str, Any] = {c: self.runs[c] for c in _RUN_COLUMNS}
+        ids = self.runs["run_id"].combine_chunks()
         for prefix, table in (
             ("metrics", self.metrics),
             ("params", self.params),
             ("tags", self.tags),
         ):
-            if table.num_rows == 0:
-                continue
-            wide = (
-                table.select(["run_id", "key", "value"])
-                .to_pandas()
-                .pivot(index="run_id", columns="key", values="value")
-            )
-            wide.columns = [f"{prefix}.{c}" for c in wide.columns]
-            frames.append(wide.reindex(base["run_id"]).reset_index(drop=True))
-        out = pd.concat(frames, axis=1)
+            columns.update(_wide(prefix, table, ids))
+        # Missing metrics are NaN, missing params and tags None (as MLflow's frame).
+        out = pa.table(columns).to_pandas()
         for col in ("start_time", "end_time"):
             out[col] = pd.to_datetime(out[col], utc=True).astype("datetime64[ns, UTC]")
         return out
@@ -89,17 +80,7 @@ class SearchResult:
         params, metrics, tags = grouped(self.params), grouped(self.metrics), grouped(self.tags)
         runs = []
         for row in self.runs.to_pylist():
-            info = RunInfo(
-                run_id=row["run_id"],
-                experiment_id=row["experiment_id"],
-                run_name=row["run_name"] or "",
-                status=RunStatus(row["status"]),
-                start_time=_ms(row["start_time"]) or 0,
-                end_time=_ms(row["end_time"]),
-                user_id=row["user_id"] or "",
-                artifact_uri=row["artifact_uri"],
-                lifecycle_stage=row["lifecycle_stage"],
-            )
+            info = run_info_from_row(row)
             rid = info.run_id
             data = RunData(
                 params=params.get(rid, {}), metrics=metrics.get(rid, {}), tags=tags.get(rid, {})
@@ -121,8 +102,32 @@ class SearchResult:
         return session.createDataFrame(frame)
 
 
-def _ms(value: dt.datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
+def _wide(prefix: str, rows: pa.Table, run_ids: pa.Array) -> dict[str, pa.Array]:
+    """Pivot (run_id, key, value) rows into one column per key, aligned with ``run_ids``.
+
+    Vectorized: each row's position in ``run_ids`` is hashed once; a key's column
+    is its values taken through the inverse of those positions (null where absent).
+    Columns come in key order.
+    """
+    import numpy as np  # imported here: keeps `import lakehouse` fast
+
+    if rows.num_rows == 0 or len(run_ids) == 0:
+        return {}
+    pos = pc.index_in(rows["run_id"], value_set=run_ids)
+    present = pc.is_valid(pos)
+    rows, pos = rows.filter(present), pos.filter(present)
+    keys = pc.dictionary_encode(rows["key"].combine_chunks())
+    codes = keys.indices.to_numpy()
+    where = pos.combine_chunks().to_numpy() if isinstance(pos, pa.ChunkedArray) else pos.to_numpy()
+    values = rows["value"].combine_chunks()
+    names = keys.dictionary.to_pylist()
+    out: dict[str, pa.Array] = {}
+    for code in sorted(range(len(names)), key=names.__getitem__):
+        picked = np.flatnonzero(codes == code)
+        inverse = np.full(len(run_ids), -1, np.int64)
+        inverse[where[picked]] = picked
+        out[f"{prefix}.{names[code]}"] = values.take(pa.array(inverse, mask=inverse < 0))
+    return out
 
 
 def _live_tags(rows: pa.Table) -> pa.Table:

@@ -110,7 +110,7 @@ def _refresh(cfg: Config, name: str) -> _Entry:
     if entry is not None and entry.version == version:
         return entry
     dataset = table.to_pyarrow_dataset()
-    fragments = {f.path: f for f in dataset.get_fragments()}  # type: ignore[attr-defined]
+    fragments = {f.path: f for f in dataset.get_fragments()}
     files = frozenset(fragments)
     if entry is not None and entry.files <= files:
         added = _read(dataset, [fragments[p] for p in fragments if p not in entry.files])
@@ -144,8 +144,8 @@ def _read(dataset: ds.Dataset, fragments: list[ds.Fragment]) -> pa.Table:
     part = ds.FileSystemDataset(
         fragments,
         dataset.schema,
-        dataset.format,  # type: ignore[attr-defined]
-        dataset.filesystem,  # type: ignore[attr-defined]
+        dataset.format,
+        dataset.filesystem,
     )
     return part.to_table()
 

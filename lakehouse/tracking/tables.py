@@ -21,7 +21,9 @@ value is the latest row of its key, chosen by :func:`latest`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,11 +31,23 @@ import pyarrow.compute as pc
 from lakehouse.config import Config
 from lakehouse.store import layout
 from lakehouse.store.delta import DeltaStore, TableSpec
+from lakehouse.tracking.entities import RunInfo, RunStatus
 
 __all__ = ["SPECS", "TABLES", "latest", "store_for"]
 
 _TS = pa.timestamp("us", tz="UTC")
 _ID = [pa.field("writer_id", pa.string()), pa.field("seq", pa.int64())]
+# History and latest values share one row shape (timestamp: epoch milliseconds).
+_METRIC_SCHEMA = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),
+        pa.field("timestamp", pa.int64()),
+        pa.field("step", pa.int64()),
+        *_ID,
+    ]
+)
 
 SPECS: dict[str, TableSpec] = {
     "experiments": TableSpec(
@@ -82,29 +96,11 @@ SPECS: dict[str, TableSpec] = {
         description="Run parameters.",
     ),
     "metrics": TableSpec(
-        schema=pa.schema(
-            [
-                pa.field("run_id", pa.string(), nullable=False),
-                pa.field("key", pa.string(), nullable=False),
-                pa.field("value", pa.float64()),
-                pa.field("timestamp", pa.int64()),
-                pa.field("step", pa.int64()),
-                *_ID,
-            ]
-        ),
+        schema=_METRIC_SCHEMA,
         description="Metric history, one row per point (timestamp: epoch milliseconds).",
     ),
     "latest_metrics": TableSpec(
-        schema=pa.schema(
-            [
-                pa.field("run_id", pa.string(), nullable=False),
-                pa.field("key", pa.string(), nullable=False),
-                pa.field("value", pa.float64()),
-                pa.field("timestamp", pa.int64()),
-                pa.field("step", pa.int64()),
-                *_ID,
-            ]
-        ),
+        schema=_METRIC_SCHEMA,
         description="Newest metric point per run and key per flush; current = max(step, ts).",
     ),
     "tags": TableSpec(
@@ -208,3 +204,23 @@ def _last_per_key(table: pa.Table, ids: pa.Array, order: Sequence[str]) -> pa.Ta
     changes = pc.not_equal(codes.slice(0, n - 1), codes.slice(1))
     last = pa.concat_arrays([changes, pa.array([True])])
     return table.take(idx.filter(last))
+
+
+def epoch_ms(value: dt.datetime | None) -> int | None:
+    """A stored UTC timestamp as MLflow's epoch milliseconds."""
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def run_info_from_row(row: Mapping[str, Any]) -> RunInfo:
+    """One row of ``system.tracking.runs`` as a :class:`RunInfo`."""
+    return RunInfo(
+        run_id=row["run_id"],
+        experiment_id=row["experiment_id"],
+        run_name=row["run_name"] or "",
+        status=RunStatus(row["status"]),
+        start_time=epoch_ms(row["start_time"]) or 0,
+        end_time=epoch_ms(row["end_time"]),
+        user_id=row["user_id"] or "",
+        artifact_uri=row["artifact_uri"],
+        lifecycle_stage=row["lifecycle_stage"],
+    )

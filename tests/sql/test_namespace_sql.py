@@ -14,11 +14,11 @@ import uuid
 
 import pytest
 from pyspark.errors import AnalysisException
-from tests.sql.sql_helpers import rows
 
 import lakehouse as lh
 from lakehouse.catalog.namespace import table_location
 from lakehouse.paths import to_local_path
+from tests.sql.sql_helpers import rows
 
 
 def test_show_schemas_and_tables(sql_spark) -> None:  # type: ignore[no-untyped-def]

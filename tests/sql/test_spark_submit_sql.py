@@ -29,6 +29,10 @@ JOB = textwrap.dedent(
     )
     features.write.saveAsTable("main.ml.churn_scores")
     print("scored", spark.table("main.ml.churn_scores").count())
+    try:
+        spark.sql("INSERT INTO system.catalog.schemas SELECT * FROM system.catalog.schemas")
+    except Exception as exc:
+        print("refused:", str(exc).splitlines()[0])
     """
 )
 
@@ -41,10 +45,15 @@ def test_a_plain_spark_submit_job_uses_three_part_names(tmp_path: Path) -> None:
     env = submit_env(home)
     args = conf_args(env)
     assert "spark.sql.catalog.main=io.lakehouse.LakehouseCatalog" in args
+    assert (
+        "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension,"
+        "io.lakehouse.LakehouseExtensions"
+    ) in args
     job = tmp_path / "job.py"
     job.write_text(JOB)
     out = spark_submit(*args, str(job), env=env)
     assert "scored 2" in out.stdout, out.stderr[-3000:]
+    assert "refused: cannot write to table system.catalog.schemas: the 'system'" in out.stdout
     with config.config_overrides(home=str(home)):
         assert lh.list_tables("main.ml") == ["main.ml.churn_scores", "main.ml.orders"]
         assert lh.describe_table("main.ml.churn_scores").columns[1].name == "n_orders"

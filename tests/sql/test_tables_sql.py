@@ -9,9 +9,9 @@ import pytest
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import functions as F
-from tests.sql.sql_helpers import delta_rows, delta_version, rows
 
 import lakehouse as lh
+from tests.sql.sql_helpers import delta_rows, delta_version, rows
 
 
 def _orders(spark):  # type: ignore[no-untyped-def]

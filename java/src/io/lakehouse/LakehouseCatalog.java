@@ -90,13 +90,16 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
     return parts.toArray(new String[0]);
   }
 
-  /** Refuse writes into the reserved catalog, with names.check_writable's text. */
+  /** The error for a write into the reserved catalog, with names.check_writable's text. */
+  static IllegalArgumentException reserved(String what) {
+    return new IllegalArgumentException("cannot " + what + ": the 'system' catalog is reserved"
+        + " for lakehouse's own tables (tracking, registry, catalog) and is read-only to users;"
+        + " use another catalog such as 'main'.");
+  }
+
+  /** Refuse writes into the reserved catalog (LakehouseExtensions also checks whole plans). */
   private void writable(String what) {
-    if (name.equals("system")) {
-      throw new IllegalArgumentException("cannot " + what + ": the 'system' catalog is reserved"
-          + " for lakehouse's own tables (tracking, registry, catalog) and is read-only to users;"
-          + " use another catalog such as 'main'.");
-    }
+    if (name.equals("system")) throw reserved(what);
   }
 
   private Path catalogDir() {
