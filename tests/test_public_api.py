@@ -87,3 +87,87 @@ def test_every_public_name_is_documented() -> None:
         obj = getattr(lakehouse, name)
         if callable(obj):
             assert obj.__doc__, f"lakehouse.{name} has no docstring"
+
+
+PUBLIC = {
+    # errors
+    "AlreadyExistsError",
+    "CommitConflictError",
+    "ConfigError",
+    "InvalidArgumentError",
+    "InvalidModelError",
+    "InvalidNameError",
+    "InvalidStateError",
+    "LakehouseError",
+    "NotEmptyError",
+    "NotFoundError",
+    "ReservedNameError",
+    "SchemaMismatchError",
+    "SparkSetupError",
+    "TableLocationMissingError",
+    # configuration, session, namespace
+    "Config",
+    "FullName",
+    "__version__",
+    "get_config",
+    "reset_config",
+    "set_config",
+    "set_home",
+    "spark",
+    "sql",
+    "translate_error",
+    "parse_name",
+    "create_catalog",
+    "create_schema",
+    "create_table",
+    "describe_table",
+    "drop_catalog",
+    "drop_schema",
+    "drop_table",
+    "list_catalogs",
+    "list_schemas",
+    "list_tables",
+    "table",
+    # tracking
+    "Client",
+    "TrackingClient",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "start_run",
+    # registry
+    "RegistryClient",
+    "lineage",
+    "register_model",
+    "rollback_alias",
+}
+
+
+def test_public_names_are_pinned() -> None:
+    assert set(lakehouse.__all__) == PUBLIC
+    assert len(lakehouse.__all__) == len(PUBLIC)
+    for lazy in ("sklearn", "pyfunc", "spark_ml", "models"):
+        assert getattr(lakehouse, lazy).__name__ == f"lakehouse.{lazy}"
