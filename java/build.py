@@ -68,6 +68,7 @@ def fetch() -> None:
             "mvn",
             "-q",
             "-B",
+            "-Dstyle.color=never",
             "-f",
             str(HERE / "pom.xml"),
             f"-Dmaven.repo.local={CACHE / 'm2'}",
