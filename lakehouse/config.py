@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import getpass
 import os
 import sys
 import threading
@@ -212,7 +213,10 @@ def username() -> str:
     for key in ("LAKEHOUSE_USER", "USER", "LOGNAME"):
         if os.environ.get(key):
             return os.environ[key]
-    return "unknown"
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "unknown"
 
 
 def environ_get(key: str) -> str | None:

@@ -51,8 +51,9 @@ def print_table(
 ) -> None:
     """A table a person reads at a glance."""
     table = Table(title=title, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(column)
+    for i, column in enumerate(columns):
+        # The first column names the thing: never cut it, let the others wrap.
+        table.add_column(column, no_wrap=i == 0)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console.print(table)
