@@ -46,7 +46,7 @@ from lakehouse.errors import (
 )
 from lakehouse.registry.client import RegistryClient
 from lakehouse.registry.fluent import lineage, register_model, rollback_alias
-from lakehouse.spark import spark
+from lakehouse.spark import spark, sync_active_session
 from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.fluent import (
     active_run,
@@ -98,8 +98,12 @@ def __getattr__(name: str) -> object:
 
 
 def set_home(home: str) -> None:
-    """Set the lakehouse root (a local path or an object-store URI) for this process."""
+    """Set the lakehouse root (a local path or an object-store URI) for this process.
+
+    A running Spark session follows at once (its catalogs resolve under the new root).
+    """
     set_config(home=home)
+    sync_active_session()
 
 
 __all__ = [

@@ -195,6 +195,19 @@ def register_catalog(name: str) -> None:
         _register_catalogs(session, [name])
 
 
+def sync_active_session() -> None:
+    """Point a running session (if any) at the configured root; starts nothing.
+
+    ``lh.set_home`` calls this, so Spark SQL follows a change of root at once.
+    """
+    if "pyspark.sql" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    if SparkSession.getActiveSession() is not None:
+        spark()
+
+
 def on_session(hook: Callable[[], None]) -> None:
     """Run ``hook`` on every :func:`spark` call (the namespace makes ``main.default`` there)."""
     if hook not in _session_hooks:

@@ -42,5 +42,8 @@ def spark(session_home: str):  # type: ignore[no-untyped-def]
 def home(tmp_path: Path) -> Iterator[str]:
     """A fresh, empty lakehouse root for one test; returns its URI."""
     root = tmp_path / "lakehouse"
+    from lakehouse.spark import sync_active_session
+
     with config.config_overrides(home=str(root), **SESSION_SETTINGS) as cfg:
+        sync_active_session()  # Spark SQL resolves catalogs under this root too
         yield cfg.home_uri

@@ -69,3 +69,16 @@ def test_a_session_without_delta_gets_a_clear_error() -> None:
     assert "ERROR: the active Spark session is not set up for Delta" in out.stdout, out.stderr
     assert "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension" in out.stdout
     assert "restart" in out.stdout
+
+
+def test_set_home_moves_a_running_session_to_the_new_root(spark, home: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import lakehouse as lh
+
+    other = tmp_path / "other-root"
+    with config.config_overrides():
+        lh.set_home(str(other))
+        assert spark.conf.get("spark.lakehouse.home") == other.as_uri()
+        lh.create_schema("main.moved")
+        assert "moved" in [r.namespace for r in spark.sql("SHOW SCHEMAS IN main").collect()]
+    lh.spark()  # back to the test's root
+    assert spark.conf.get("spark.lakehouse.home") == home

@@ -1,15 +1,10 @@
-"""Spark SQL over the system.tracking.* Delta tables answers like search_runs.
-
-The tables are read by path here; once the SQL catalog plugin resolves the
-``system`` catalog, the same queries run as ``SELECT ... FROM system.tracking.runs``.
-"""
+"""Spark SQL over the system.tracking.* Delta tables answers like search_runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import lakehouse as lh
-from lakehouse.tracking.tables import store_for
 
 # Current state per run (runs and tags are append-only; the latest row wins),
 # latest metric per (run, key) as MLflow defines it, params as logged.
@@ -18,16 +13,16 @@ WITH runs AS (
   SELECT * FROM (
     SELECT *, row_number() OVER (
       PARTITION BY run_id ORDER BY updated_at DESC, writer_id DESC, seq DESC) AS rn
-    FROM tracking_runs) WHERE rn = 1 AND lifecycle_stage = 'active'),
+    FROM system.tracking.runs) WHERE rn = 1 AND lifecycle_stage = 'active'),
 metrics AS (
   SELECT * FROM (
     SELECT *, row_number() OVER (
       PARTITION BY run_id, key ORDER BY step DESC, timestamp DESC, value DESC) AS rn
-    FROM tracking_latest_metrics) WHERE rn = 1)
+    FROM system.tracking.latest_metrics) WHERE rn = 1)
 SELECT r.run_id, m.value AS accuracy
 FROM runs r
 JOIN metrics m ON m.run_id = r.run_id AND m.key = 'accuracy'
-JOIN tracking_params p ON p.run_id = r.run_id AND p.key = 'depth'
+JOIN system.tracking.params p ON p.run_id = r.run_id AND p.key = 'depth'
 WHERE r.experiment_id = '{exp_id}' AND r.status = 'FINISHED'
   AND m.value > 0.6 AND p.value IN ('2', '3')
 ORDER BY m.value DESC
@@ -52,10 +47,6 @@ def test_spark_sql_equals_search_runs(spark: Any, home: str) -> None:
         order_by=["metrics.accuracy DESC"],
     )
     lh.Client().flush()
-    for name in ("runs", "latest_metrics", "params"):
-        spark.read.format("delta").load(store_for(name).uri).createOrReplaceTempView(
-            f"tracking_{name}"
-        )
     got = spark.sql(QUESTION.format(exp_id=exp.experiment_id)).collect()
     assert [(r.run_id, r.accuracy) for r in got] == list(
         zip(expected["run_id"], expected["metrics.accuracy"], strict=True)
