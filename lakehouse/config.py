@@ -192,11 +192,6 @@ def config_overrides(*, clear: bool = False, **values: Any) -> Iterator[Config]:
             _set_values.update(saved)
 
 
-def python_executable() -> str:
-    """The running interpreter (Spark's Python workers must use the same one)."""
-    return sys.executable
-
-
 def set_pyspark_python() -> None:
     """Point ``PYSPARK_PYTHON`` at this interpreter before the first Spark session."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -217,8 +212,3 @@ def username() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
         return "unknown"
-
-
-def environ_get(key: str) -> str | None:
-    """Read one environment variable (kept here: the only module that reads it)."""
-    return os.environ.get(key)

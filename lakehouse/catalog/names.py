@@ -17,7 +17,6 @@ __all__ = [
     "IDENTIFIER_RULE",
     "SYSTEM_CATALOG",
     "FullName",
-    "check_identifier",
     "check_writable",
     "parse_name",
     "split_parts",
@@ -87,11 +86,6 @@ def split_parts(name: str, parts: int = 3) -> list[str]:
         if not _IDENT.fullmatch(part):
             raise _error(name, parts, f"part {part!r} is not a lowercase identifier")
     return out
-
-
-def check_identifier(part: str, what: str = "catalog") -> str:
-    """Check one part (a catalog or schema name on its own)."""
-    return split_parts(part, 1)[0] if what == "catalog" else split_parts(part, 1)[0]
 
 
 def parse_name(name: str) -> FullName:

@@ -21,7 +21,7 @@ import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -252,15 +252,14 @@ def create_catalog(name: str, comment: str | None = None, *, exist_ok: bool = Tr
     return info
 
 
+def _described(row: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Comment, owner and creation time from a metadata row (all None without one)."""
+    return {key: (row or {}).get(key) for key in ("comment", "owner", "created_at")}
+
+
 def _catalog_info(name: str) -> CatalogInfo:
     rows = _catalogs_table().read([("catalog_name", "=", name)]).to_pylist()
-    meta = rows[0] if rows else {}
-    return CatalogInfo(
-        name=name,
-        comment=meta.get("comment"),
-        owner=meta.get("owner"),
-        created_at=meta.get("created_at"),
-    )
+    return CatalogInfo(name=name, **_described(rows[0] if rows else None))
 
 
 def list_catalogs() -> list[CatalogInfo]:
@@ -268,15 +267,7 @@ def list_catalogs() -> list[CatalogInfo]:
     _ensure_defaults()
     meta = {r["catalog_name"]: r for r in _catalogs_table().read().to_pylist()}
     names = _subdirs(layout.warehouse_uri())
-    out = [
-        CatalogInfo(
-            name=n,
-            comment=meta.get(n, {}).get("comment"),
-            owner=meta.get(n, {}).get("owner"),
-            created_at=meta.get(n, {}).get("created_at"),
-        )
-        for n in names
-    ]
+    out = [CatalogInfo(name=n, **_described(meta.get(n))) for n in names]
     out.append(CatalogInfo(name=SYSTEM_CATALOG, comment="Reserved: lakehouse's own tables."))
     return out
 
@@ -292,12 +283,11 @@ def drop_catalog(name: str, *, cascade: bool = False) -> None:
             f"catalog {name!r} is not empty: it holds schemas {', '.join(schemas)}; "
             "drop them first or pass cascade=True"
         )
+    # Metadata rows of every schema of the catalog (a schema made by SQL has none).
     _schemas_table().delete_keys(
-        [{"catalog_name": name, "schema_name": s} for s in schemas]
-        + [
-            {"catalog_name": name, "schema_name": s["schema_name"]}
-            for s in _schemas_table().read([("catalog_name", "=", name)]).to_pylist()
-        ]
+        _schemas_table().read(
+            [("catalog_name", "=", name)], columns=["catalog_name", "schema_name"]
+        )
     )
     _rmtree(layout.warehouse_uri(name))
     _catalogs_table().delete_keys([{"catalog_name": name}])
@@ -364,14 +354,7 @@ def _schema_info(catalog: str, schema: str) -> SchemaInfo:
         .read([("catalog_name", "=", catalog), ("schema_name", "=", schema)])
         .to_pylist()
     )
-    meta = rows[0] if rows else {}
-    return SchemaInfo(
-        catalog_name=catalog,
-        name=schema,
-        comment=meta.get("comment"),
-        owner=meta.get("owner"),
-        created_at=meta.get("created_at"),
-    )
+    return SchemaInfo(catalog_name=catalog, name=schema, **_described(rows[0] if rows else None))
 
 
 def list_schemas(catalog: str | None = None) -> list[SchemaInfo]:
@@ -386,13 +369,7 @@ def list_schemas(catalog: str | None = None) -> list[SchemaInfo]:
         for r in _schemas_table().read([("catalog_name", "=", catalog)]).to_pylist()
     }
     return [
-        SchemaInfo(
-            catalog_name=catalog,
-            name=n,
-            comment=meta.get(n, {}).get("comment"),
-            owner=meta.get(n, {}).get("owner"),
-            created_at=meta.get(n, {}).get("created_at"),
-        )
+        SchemaInfo(catalog_name=catalog, name=n, **_described(meta.get(n)))
         for n in _subdirs(layout.warehouse_uri(catalog))
     ]
 

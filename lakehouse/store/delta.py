@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import operator
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,20 +23,30 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 from deltalake import (
     CommitProperties,
     DeltaTable,
-    PostCommitHookProperties,
     Transaction,
     write_deltalake,
 )
-from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError
 
 from lakehouse.errors import CommitConflictError
 
 __all__ = ["DeltaStore", "TableSpec", "is_conflict", "with_retry"]
 
 T = TypeVar("T")
+
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 DEFAULT_PROPERTIES = {
     # Keep reads fast after thousands of small commits (NOTES: log growth).
@@ -313,24 +324,13 @@ class DeltaStore:
             return self.spec.schema.empty_table().select(columns or self.spec.schema.names)
         dataset = self.table().to_pyarrow_dataset()
         expr = None
-        import pyarrow.compute as pc
-        import pyarrow.dataset as ds
-
         for col, op, value in filters or []:
-            f = ds.field(col)
-            term = {
-                "=": f == value,
-                "!=": f != value,
-                "<": f < value,
-                "<=": f <= value,
-                ">": f > value,
-                ">=": f >= value,
-                "in": (
-                    pc.is_in(f, value_set=pa.array(list(value), dataset.schema.field(col).type))
-                    if op == "in"
-                    else None
-                ),
-            }[op]
+            field_ = ds.field(col)
+            if op == "in":
+                values = pa.array(list(value), dataset.schema.field(col).type)
+                term = pc.is_in(field_, value_set=values)
+            else:
+                term = _COMPARISONS[op](field_, value)
             expr = term if expr is None else expr & term
         return dataset.to_table(filter=expr, columns=columns)
 
@@ -346,15 +346,3 @@ class DeltaStore:
         table.update_incremental()
         table.create_checkpoint()
         table.cleanup_metadata()
-
-
-def spark_owned_hooks() -> PostCommitHookProperties:
-    """Hooks for a delta-rs write to a Spark-owned table: Spark keeps checkpoints."""
-    return PostCommitHookProperties(create_checkpoint=False, cleanup_expired_logs=False)
-
-
-def table_exists(uri: str) -> bool:
-    try:
-        return DeltaTable.is_deltatable(uri)
-    except TableNotFoundError:
-        return False
