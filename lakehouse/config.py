@@ -66,6 +66,8 @@ class Config:
     """Seconds between background flushes of buffered tracking writes."""
     tracking_flush_size: int = 5000
     """Buffered tracking rows that trigger a flush before the interval."""
+    tracking_cache_mb: int = 2048
+    """Memory (MiB) the per-process search cache of ``system.tracking.*`` may keep."""
     default_catalog: str = "main"
     default_schema: str = "default"
 

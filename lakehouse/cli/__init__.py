@@ -13,12 +13,10 @@ import click
 from lakehouse import LakehouseError, get_config, set_config
 from lakehouse.catalog import namespace
 from lakehouse.cli.models import models as models_group
-from lakehouse.cli.output import console, emit_json, print_table
+from lakehouse.cli.tracking import tracking as tracking_group
+from lakehouse.cli.output import console, emit_json, json_option, print_table
 
 __all__ = ["main", "run"]
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", envvar=None, help="Lakehouse root (default: LAKEHOUSE_HOME or conf).")
@@ -145,6 +143,7 @@ def demo(rows: int, seed: int, days: int) -> None:
 
 
 main.add_command(models_group)
+main.add_command(tracking_group)
 
 
 def run() -> None:

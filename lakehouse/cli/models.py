@@ -11,14 +11,11 @@ from typing import Any
 
 import click
 
-from lakehouse.cli.output import console, emit_json, print_table
+from lakehouse.cli.output import console, emit_json, json_option, print_table
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.registry import AliasMove, ModelVersion, RegistryClient
 
 __all__ = ["models"]
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-
 
 def _when(millis: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)

@@ -12,9 +12,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["console", "emit_json", "print_table", "to_jsonable"]
+__all__ = ["console", "emit_json", "json_option", "print_table", "to_jsonable"]
 
 console = Console()
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
 def to_jsonable(value: Any) -> Any:

@@ -15,9 +15,11 @@ Example::
 
 from __future__ import annotations
 
+import json
 import operator
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -25,6 +27,8 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 from deltalake import (
     CommitProperties,
     DeltaTable,
@@ -32,10 +36,12 @@ from deltalake import (
     write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, DeltaError
+from deltalake.transaction import AddAction, RemoveAction
 
+from lakehouse import paths
 from lakehouse.errors import CommitConflictError
 
-__all__ = ["DeltaStore", "TableSpec", "is_conflict", "with_retry"]
+__all__ = ["DataFile", "DeltaStore", "TableSpec", "is_conflict", "with_retry"]
 
 T = TypeVar("T")
 
@@ -105,6 +111,32 @@ class TableSpec:
     partition_by: tuple[str, ...] = ()
     properties: Mapping[str, str] = field(default_factory=dict)
     description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """One data file of a table version: its path (relative to the table), bytes, rows."""
+
+    path: str
+    size: int
+    rows: int | None
+
+
+def _stats(rows: pa.Table) -> str:
+    """Delta file statistics: row count and null counts (min/max for numbers)."""
+    nulls = {c: rows[c].null_count for c in rows.column_names}
+    low: dict[str, Any] = {}
+    high: dict[str, Any] = {}
+    for name in rows.column_names:
+        col = rows[name]
+        if (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)) and rows.num_rows:
+            bounds = pc.min_max(col)
+            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+            if lo is not None and lo == lo and hi == hi:  # skip NaN bounds
+                low[name], high[name] = lo, hi
+    return json.dumps(
+        {"numRecords": rows.num_rows, "minValues": low, "maxValues": high, "nullCount": nulls}
+    )
 
 
 class DeltaStore:
@@ -322,7 +354,7 @@ class DeltaStore:
         """Rows as Arrow; ``filters`` are (column, op, value) triples, ANDed."""
         if not self.exists():
             return self.spec.schema.empty_table().select(columns or self.spec.schema.names)
-        dataset = self.table().to_pyarrow_dataset()
+        dataset = self.dataset()
         expr = None
         for col, op, value in filters or []:
             field_ = ds.field(col)
@@ -334,6 +366,90 @@ class DeltaStore:
             expr = term if expr is None else expr & term
         return dataset.to_table(filter=expr, columns=columns)
 
+    def dataset(
+        self, *, dictionary_columns: Sequence[str] = (), refresh: bool = True
+    ) -> ds.Dataset:
+        """The current files as a pyarrow dataset (``dictionary_columns`` read dictionary-encoded).
+
+        A local table is read through pyarrow's own filesystem: about twice as fast
+        as delta-rs's Python filesystem handler, which also made some processes
+        abort at exit after a read.
+        """
+        options = ds.ParquetReadOptions(dictionary_columns=list(dictionary_columns))
+        table = self.table(refresh=refresh)
+        if paths.is_local(self.uri):
+            local = pafs.SubTreeFileSystem(paths.to_local_path(self.uri), pafs.LocalFileSystem())
+            return table.to_pyarrow_dataset(filesystem=local, parquet_read_options=options)
+        return table.to_pyarrow_dataset(parquet_read_options=options)
+
+    def files(self) -> list[DataFile]:
+        """The data files of the loaded version (no refresh), with their row counts."""
+        actions = pa.table(self.table(refresh=False).get_add_actions(flatten=True))
+        records = (
+            actions["num_records"].to_pylist()
+            if "num_records" in actions.column_names
+            else [None] * actions.num_rows
+        )
+        return [
+            DataFile(path, int(size), None if n is None else int(n))
+            for path, size, n in zip(
+                actions["path"].to_pylist(), actions["size_bytes"].to_pylist(), records, strict=True
+            )
+        ]
+
+    def replace_files(
+        self,
+        remove: Sequence[DataFile],
+        rows: pa.Table,
+        *,
+        prefix: str,
+        rows_per_file: int = 4_000_000,
+    ) -> list[str]:
+        """One commit that removes ``remove`` and adds ``rows`` as new files named ``prefix-*``.
+
+        The commit is based on the loaded version: appends committed since stay
+        (their files are not removed), and a concurrent commit that removed any of
+        the same files makes this one fail with :class:`CommitConflictError`
+        (nothing is retried: the rows were computed from the removed files). New
+        files are written before the commit, so a crash leaves the last committed
+        state (and unreferenced files, which ``vacuum`` deletes).
+        """
+        rows = self._coerce(rows)
+        fs, base = paths.filesystem(self.uri)
+        now = int(time.time() * 1000)
+        actions: list[AddAction | RemoveAction] = [
+            RemoveAction(
+                path=f.path,
+                data_change=True,
+                deletion_timestamp=now,
+                partition_values={},
+                size=f.size,
+            )
+            for f in remove
+        ]
+        added = []
+        for lo in range(0, max(rows.num_rows, 1), rows_per_file):
+            part = rows.slice(lo, rows_per_file)
+            if part.num_rows == 0:
+                break
+            name = f"{prefix}-{uuid.uuid4().hex}.snappy.parquet"
+            with fs.open_output_stream(f"{base}/{name}") as out:
+                pq.write_table(part, out, compression="snappy", row_group_size=1 << 20)
+            size = fs.get_file_info(f"{base}/{name}").size
+            actions.append(AddAction(name, int(size), {}, now, True, _stats(part)))
+            added.append(name)
+        table = self.table(refresh=False)
+        try:
+            table.create_write_transaction(actions, "append", self.spec.schema)
+        except CommitFailedError as exc:
+            for name in added:
+                fs.delete_file(f"{base}/{name}")
+            raise CommitConflictError(
+                f"rewriting {self.uri}: a concurrent commit changed the same files; "
+                f"nothing was changed ({exc})"
+            ) from exc
+        return added
+
     def version(self) -> int:
         return self.table().version() if self.exists() else -1
 
@@ -343,6 +459,10 @@ class DeltaStore:
             return
         table = self.table()
         with_retry(lambda: table.optimize.compact(), what=f"compact {self.uri}")
-        table.update_incremental()
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Write a checkpoint of the newest version and drop expired log entries."""
+        table = self.table()
         table.create_checkpoint()
         table.cleanup_metadata()

@@ -116,7 +116,9 @@ def _wide(prefix: str, rows: pa.Table, run_ids: pa.Array) -> dict[str, pa.Array]
     pos = pc.index_in(rows["run_id"], value_set=run_ids)
     present = pc.is_valid(pos)
     rows, pos = rows.filter(present), pos.filter(present)
-    keys = pc.dictionary_encode(rows["key"].combine_chunks())
+    keys = rows["key"].combine_chunks()
+    if not pa.types.is_dictionary(keys.type):
+        keys = pc.dictionary_encode(keys)
     codes = keys.indices.to_numpy()
     where = pos.combine_chunks().to_numpy() if isinstance(pos, pa.ChunkedArray) else pos.to_numpy()
     values = rows["value"].combine_chunks()

@@ -7,16 +7,23 @@ version and the data files they came from:
 - each read refreshes the table (``update_incremental``: a listing of the log
   folder); an unchanged version returns cached rows;
 - files only added since (these tables are append-only): only the new files
-  are read and appended, and the resolved views are merged (rows of untouched
-  runs stay, touched runs resolve again over their old and new rows);
-- any file removed (a compaction rewrote files): everything is read again.
+  are read and merged (rows of untouched runs stay, touched runs resolve again
+  over their old and new rows);
+- any file removed (a compaction rewrote files): the table is read again.
+
+A cold read is cheap after a full compaction
+(:mod:`lakehouse.tracking.maintenance`): the files of its resolved group hold
+each key once, so only the files appended since are resolved and merged in.
+Low-cardinality columns (``key``, ``writer_id``) are read dictionary-encoded.
 
 Resolution (latest row per key, :func:`~lakehouse.tracking.tables.latest`) is
-lazy: a search resolves only the keys it filters or sorts on
+otherwise lazy: a search resolves only the keys it filters or sorts on
 (:func:`current_key`) and the runs it returns (:func:`current_of_runs`); the
-whole table resolves only when asked (:func:`current`, e.g. a full listing).
-Other processes' commits are seen at the next read: the version check is never
-cached.
+whole table only when asked (:func:`current`, e.g. a full listing). Other
+processes' commits are seen at the next read: the version check is never cached.
+
+The cache keeps at most ``tracking_cache_mb`` of tables, evicting the least
+recently used; a table larger than that alone is read for each call and not kept.
 
 Example::
 
@@ -27,6 +34,7 @@ Example::
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -34,9 +42,16 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from lakehouse.config import Config
-from lakehouse.tracking.tables import RESOLUTION, latest, store_for
+from lakehouse.tracking.tables import (
+    DICTIONARY_COLUMNS,
+    RESOLUTION,
+    key_mask,
+    latest,
+    split_resolved,
+    store_for,
+)
 
-__all__ = ["clear", "current", "current_key"]
+__all__ = ["cached_bytes", "clear", "current", "current_key", "current_of_runs"]
 
 
 _MAX_CHUNKS = 64  # combine a cached table's chunks once appends made this many
@@ -46,12 +61,15 @@ _MAX_CHUNKS = 64  # combine a cached table's chunks once appends made this many
 class _Entry:
     version: int
     files: frozenset[str]
-    raw: pa.Table  # every row at ``version``
-    resolved: pa.Table | None = None  # latest row per key, once asked for
-    by_key: dict[str, pa.Table] = field(default_factory=dict)  # resolved rows of one key
+    rows: pa.Table  # every row at ``version``, or only the current ones once ``resolved``
+    resolved: bool
+    by_key: dict[str, pa.Table] = field(default_factory=dict)  # current rows of one key
+
+    def nbytes(self) -> int:
+        return self.rows.nbytes + sum(t.nbytes for t in self.by_key.values())
 
 
-_entries: dict[str, _Entry] = {}
+_entries: OrderedDict[str, _Entry] = OrderedDict()  # least recently used first
 _lock = threading.Lock()
 
 
@@ -61,14 +79,22 @@ def clear() -> None:
         _entries.clear()
 
 
+def cached_bytes() -> int:
+    """Bytes the cache holds now."""
+    with _lock:
+        return sum(e.nbytes() for e in _entries.values())
+
+
 def current(cfg: Config, name: str) -> pa.Table:
     """The current rows of ``system.tracking.<name>`` (latest row per key; for
     ``tags`` deleted tags are still present, with ``deleted`` set)."""
     with _lock:
         entry = _refresh(cfg, name)
-        if entry.resolved is None:
-            entry.resolved = _resolve(name, entry.raw)
-        return entry.resolved
+        if not entry.resolved:
+            entry.rows = _resolve(name, entry.rows)
+            entry.resolved = True
+        _keep(cfg, name, entry)
+        return entry.rows
 
 
 def current_key(cfg: Config, name: str, key: str) -> pa.Table:
@@ -77,9 +103,11 @@ def current_key(cfg: Config, name: str, key: str) -> pa.Table:
         entry = _refresh(cfg, name)
         rows = entry.by_key.get(key)
         if rows is None:
-            source = entry.resolved if entry.resolved is not None else entry.raw
-            rows = _resolve(name, source.filter(pc.equal(source["key"], key)), one_key=True)
+            rows = entry.rows.filter(key_mask(entry.rows, key))
+            if not entry.resolved:
+                rows = _resolve(name, rows, one_key=True)
             entry.by_key[key] = rows
+        _keep(cfg, name, entry)
         return rows
 
 
@@ -87,9 +115,9 @@ def current_of_runs(cfg: Config, name: str, run_ids: pa.Array | pa.ChunkedArray)
     """The current rows of ``name`` that belong to ``run_ids``."""
     with _lock:
         entry = _refresh(cfg, name)
-        source = entry.resolved if entry.resolved is not None else entry.raw
-        rows = source.filter(pc.is_in(source["run_id"], value_set=run_ids))
-        return rows if entry.resolved is not None else _resolve(name, rows)
+        rows = entry.rows.filter(pc.is_in(entry.rows["run_id"], value_set=run_ids))
+        _keep(cfg, name, entry)
+        return rows if entry.resolved else _resolve(name, rows)
 
 
 def _resolve(name: str, rows: pa.Table, *, one_key: bool = False) -> pa.Table:
@@ -104,36 +132,56 @@ def _refresh(cfg: Config, name: str) -> _Entry:
     store = store_for(name, cfg)
     entry = _entries.get(store.uri)
     if entry is None and not store.exists():
-        return _Entry(-1, frozenset(), store.spec.schema.empty_table())
+        return _Entry(-1, frozenset(), store.spec.schema.empty_table(), resolved=True)
     table = store.table()  # refreshes the snapshot incrementally
     version = table.version()
     if entry is not None and entry.version == version:
         return entry
-    dataset = table.to_pyarrow_dataset()
+    dataset = store.dataset(dictionary_columns=DICTIONARY_COLUMNS.get(name, ()), refresh=False)
     fragments = {f.path: f for f in dataset.get_fragments()}
     files = frozenset(fragments)
     if entry is not None and entry.files <= files:
-        added = _read(dataset, [fragments[p] for p in fragments if p not in entry.files])
-        entry = _appended(name, entry, added, version, files)
-    else:
-        entry = _Entry(version, files, dataset.to_table())
-    _entries[store.uri] = entry
-    return entry
+        added = _read(dataset, [fragments[p] for p in sorted(files - entry.files)])
+        return _appended(name, entry, added, version, files)
+    if name not in RESOLUTION:
+        return _Entry(version, files, dataset.to_table(), resolved=True)
+    base, rest = split_resolved(sorted(fragments))
+    others = _read(dataset, [fragments[p] for p in rest])
+    if not base:
+        return _Entry(version, files, others, resolved=False)
+    rows = _merge(name, _read(dataset, [fragments[p] for p in base]), others)
+    return _Entry(version, files, rows, resolved=True)
+
+
+def _keep(cfg: Config, name: str, entry: _Entry) -> None:
+    """Cache ``entry`` as the most recently used; evict the least recently used over the cap."""
+    if entry.version < 0:
+        return
+    uri = store_for(name, cfg).uri
+    _entries[uri] = entry
+    _entries.move_to_end(uri)
+    cap = cfg.tracking_cache_mb << 20
+    total = sum(e.nbytes() for e in _entries.values())
+    while total > cap and _entries:
+        oldest, evicted = next(iter(_entries.items()))
+        del _entries[oldest]
+        total -= evicted.nbytes()
 
 
 def _appended(
     name: str, old: _Entry, added: pa.Table, version: int, files: frozenset[str]
 ) -> _Entry:
     """``old`` plus the rows of newly added files, its resolved views merged."""
-    added = added.select(old.raw.column_names).cast(old.raw.schema)
-    raw = pa.concat_tables([old.raw, added])
-    if raw.column(0).num_chunks > _MAX_CHUNKS:
-        raw = raw.combine_chunks()
-    entry = _Entry(version, files, raw)
-    if old.resolved is not None:
-        entry.resolved = _merge(name, old.resolved, added)
+    added = added.select(old.rows.column_names).cast(old.rows.schema)
+    if old.resolved:
+        rows = _merge(name, old.rows, added)
+    else:
+        rows = pa.concat_tables([old.rows, added])
+        if rows.column(0).num_chunks > _MAX_CHUNKS:
+            rows = rows.combine_chunks()
+    entry = _Entry(version, files, rows, old.resolved)
     for key, rows in old.by_key.items():
-        fresh = added.filter(pc.equal(added["key"], key))
+        fresh = added.filter(key_mask(added, key))
         entry.by_key[key] = _merge(name, rows, fresh, one_key=True)
     return entry
 

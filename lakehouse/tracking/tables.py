@@ -33,7 +33,7 @@ from lakehouse.store import layout
 from lakehouse.store.delta import DeltaStore, TableSpec
 from lakehouse.tracking.entities import RunInfo, RunStatus
 
-__all__ = ["SPECS", "TABLES", "latest", "store_for"]
+__all__ = ["SPECS", "TABLES", "key_mask", "latest", "split_resolved", "store_for"]
 
 _TS = pa.timestamp("us", tz="UTC")
 _ID = [pa.field("writer_id", pa.string()), pa.field("seq", pa.int64())]
@@ -142,6 +142,39 @@ RESOLUTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# Columns the search cache reads dictionary-encoded: few distinct values, many rows.
+DICTIONARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "runs": ("writer_id",),
+    "params": ("key", "writer_id"),
+    "latest_metrics": ("key", "writer_id"),
+    "tags": ("key", "writer_id"),
+}
+
+# A full compaction writes the current rows of a table as files named
+# ``lh-resolved-<group>-<uuid>.snappy.parquet``: the files of one group hold each
+# key at most once, so readers take them as resolved and only merge newer files in.
+RESOLVED_PREFIX = "lh-resolved"
+
+
+def resolved_group(path: str) -> str | None:
+    """The compaction group of a resolved file (by its name), or None."""
+    name = path.rsplit("/", 1)[-1]
+    if not name.startswith(RESOLVED_PREFIX + "-"):
+        return None
+    return name[len(RESOLVED_PREFIX) + 1 :].split("-", 1)[0]
+
+
+def split_resolved(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``paths`` as (the files of one resolved group, every other file)."""
+    groups = sorted({g for p in paths if (g := resolved_group(p)) is not None})
+    if not groups:
+        return [], list(paths)
+    # One group exists at a time (a full compaction removes every older file); if
+    # another appeared anyway, any single group is still key-unique.
+    base = [p for p in paths if resolved_group(p) == groups[0]]
+    return base, [p for p in paths if resolved_group(p) != groups[0]]
+
+
 _stores: dict[str, DeltaStore] = {}
 
 
@@ -197,13 +230,28 @@ def _last_per_key(table: pa.Table, ids: pa.Array, order: Sequence[str]) -> pa.Ta
     """Sort by key code then order; keep each key's last row (where the next key differs)."""
     # Sorting integer codes is much cheaper than sorting key strings.
     codes = ids if pa.types.is_integer(ids.type) else pc.dictionary_encode(ids).indices
-    ranked = pa.table({"_code": codes, **{c: table[c] for c in order}})
+    # Arrow cannot sort dictionary columns: order by their values.
+    ranked = pa.table({"_code": codes, **{c: _plain(table[c]) for c in order}})
     idx = pc.sort_indices(ranked, sort_keys=[(c, "ascending") for c in ranked.column_names])
     codes = codes.take(idx)
     n = len(codes)
     changes = pc.not_equal(codes.slice(0, n - 1), codes.slice(1))
     last = pa.concat_arrays([changes, pa.array([True])])
     return table.take(idx.filter(last))
+
+
+def _plain(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.cast(col, col.type.value_type) if pa.types.is_dictionary(col.type) else col
+
+
+def key_mask(table: pa.Table, key: str) -> pa.ChunkedArray:
+    """Rows of ``table`` whose ``key`` column equals ``key`` (on dictionary codes when encoded)."""
+    col = table["key"]
+    if not pa.types.is_dictionary(col.type):
+        return pc.equal(col, key)
+    # index() is -1 for a key absent from a chunk's dictionary: no code matches it.
+    masks = [pc.equal(c.indices, pc.index(c.dictionary, key).as_py()) for c in col.chunks]
+    return pa.chunked_array(masks, pa.bool_())
 
 
 def epoch_ms(value: dt.datetime | None) -> int | None:

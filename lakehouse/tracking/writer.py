@@ -39,6 +39,7 @@ import pyarrow as pa
 
 from lakehouse import paths
 from lakehouse.config import Config, get_config
+from lakehouse.tracking.maintenance import compact_table
 from lakehouse.tracking.tables import JOURNALED, SPECS, store_for
 
 __all__ = ["Writer", "journal_dir", "writer_for"]
@@ -206,19 +207,25 @@ class Writer:
                 with self._lock:  # keep the rows; committed tables are skipped by seq
                     self._pending[:0] = batch
                 raise
-            self._maintain(by_table)
+            for name in by_table:  # (_commit added latest_metrics next to metrics)
+                self._commits[name] += 1
             with self._lock:
                 if not self._pending and self._journal.size() > _TRUNCATE_BYTES:
                     self._journal.truncate()
 
-    def _maintain(self, by_table: dict[str, list[dict[str, Any]]]) -> None:
-        for name in by_table:
-            self._commits[name] += 1
-            if self._commits[name] % _COMPACT_EVERY == 0:
-                try:
-                    store_for(name, self.cfg).compact()
-                except Exception as exc:  # maintenance only: the data is committed
-                    _log.warning("compacting system.tracking.%s failed: %s", name, exc)
+    def _maintain(self) -> None:
+        """Compact each table this process committed to ``_COMPACT_EVERY`` times since the last.
+
+        Runs on the flusher thread between flushes, holding no lock: logging calls
+        and reads never wait for it.
+        """
+        due = [name for name, n in list(self._commits.items()) if n >= _COMPACT_EVERY]
+        for name in due:
+            self._commits[name] = 0
+            try:
+                compact_table(self.cfg, name)
+            except Exception as exc:  # maintenance only: the data is committed
+                _log.warning("compacting system.tracking.%s failed: %s", name, exc)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -228,6 +235,9 @@ class Writer:
                 self.flush()
             except Exception as exc:  # keep the rows in the journal and retry later
                 _log.warning("lakehouse tracking flush failed (will retry): %s", exc)
+                continue
+            if not self._stop.is_set():
+                self._maintain()
 
     def close(self) -> None:
         """Stop the flusher, commit what is queued, remove the journal if all is in."""
