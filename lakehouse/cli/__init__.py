@@ -13,10 +13,11 @@ import click
 from lakehouse import LakehouseError, get_config, set_config
 from lakehouse.catalog import namespace
 from lakehouse.cli.models import models as models_group
-from lakehouse.cli.tracking import tracking as tracking_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
+from lakehouse.cli.tracking import tracking as tracking_group
 
 __all__ = ["main", "run"]
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", envvar=None, help="Lakehouse root (default: LAKEHOUSE_HOME or conf).")

@@ -17,6 +17,7 @@ from lakehouse.registry import AliasMove, ModelVersion, RegistryClient
 
 __all__ = ["models"]
 
+
 def _when(millis: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
 

@@ -123,20 +123,14 @@ class DataFile:
 
 
 def _stats(rows: pa.Table) -> str:
-    """Delta file statistics: row count and null counts (min/max for numbers)."""
-    nulls = {c: rows[c].null_count for c in rows.column_names}
-    low: dict[str, Any] = {}
-    high: dict[str, Any] = {}
-    for name in rows.column_names:
-        col = rows[name]
-        if (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)) and rows.num_rows:
-            bounds = pc.min_max(col)
-            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
-            if lo is not None and lo == lo and hi == hi:  # skip NaN bounds
-                low[name], high[name] = lo, hi
-    return json.dumps(
-        {"numRecords": rows.num_rows, "minValues": low, "maxValues": high, "nullCount": nulls}
-    )
+    """Delta file statistics: the row count only.
+
+    Column bounds are left out on purpose: delta-rs turns a missing bound into a
+    pyarrow guarantee that excludes the file from any filter on that column, and
+    exact bounds of long strings are not what other writers expect. Without
+    column statistics readers simply scan the file.
+    """
+    return json.dumps({"numRecords": rows.num_rows})
 
 
 class DeltaStore:

@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from lakehouse.config import Config
+from lakehouse.config import Config, get_config
 from lakehouse.tracking.tables import (
     DICTIONARY_COLUMNS,
     RESOLUTION,
@@ -160,7 +160,7 @@ def _keep(cfg: Config, name: str, entry: _Entry) -> None:
     uri = store_for(name, cfg).uri
     _entries[uri] = entry
     _entries.move_to_end(uri)
-    cap = cfg.tracking_cache_mb << 20
+    cap = get_config().tracking_cache_mb << 20  # one cache per process: the process's setting
     total = sum(e.nbytes() for e in _entries.values())
     while total > cap and _entries:
         oldest, evicted = next(iter(_entries.items()))

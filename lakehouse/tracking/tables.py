@@ -4,7 +4,8 @@ Every table but ``experiments`` is append-only (blind appends never conflict, so
 any number of processes log at once). A row carries the id of the process that
 wrote it (``writer_id``) and that process's sequence number (``seq``); the pair
 is unique. Mutable things (a run's status, a tag) are new rows: the current
-value is the latest row of its key, chosen by :func:`latest`.
+value is the latest row of its key, chosen by :func:`latest`. Compaction
+(:mod:`lakehouse.tracking.maintenance`) drops the superseded rows.
 
 =====================  ========================================================
 ``experiments``        one row per experiment (MERGE-written, rare)

@@ -54,3 +54,35 @@ def test_spark_sql_equals_search_runs(spark: Any, home: str) -> None:
     assert len(got) == 2
     spark_df = lh.search_runs(filter_string="params.depth = '2'", output_format="spark")
     assert spark_df.select("`metrics.accuracy`").collect()[0][0] == 0.7
+
+
+def test_spark_sql_reads_compacted_tables_and_later_appends(spark: Any, home: str) -> None:
+    from lakehouse.config import get_config
+    from lakehouse.tracking import maintenance
+
+    exp = lh.set_experiment("main.ml.sql_compacted")
+    for depth in range(1, 6):
+        with lh.start_run() as run:
+            lh.log_param("depth", depth)
+            lh.log_metric("accuracy", 0.5, step=0)
+            lh.log_metric("accuracy", 0.5 + depth / 10, step=1)
+    lh.Client().flush()
+    results = {r.table: r.mode for r in maintenance.compact(get_config(), full=True)}
+    assert results["runs"] == results["latest_metrics"] == "full"
+    lh.delete_run(run.info.run_id)  # appended after the compaction: supersedes a resolved row
+    lh.Client().flush()
+    counts = spark.sql(
+        "SELECT (SELECT count(*) FROM system.tracking.latest_metrics) AS metrics, "
+        "(SELECT count(*) FROM system.tracking.runs) AS runs"
+    ).first()
+    assert (counts.metrics, counts.runs) == (5, 6)  # one row per run and key; one new state
+    expected = lh.search_runs(
+        filter_string="attributes.status = 'FINISHED' AND metrics.accuracy > 0.6 "
+        "AND params.depth IN ('2', '3')",
+        order_by=["metrics.accuracy DESC"],
+    )
+    got = spark.sql(QUESTION.format(exp_id=exp.experiment_id)).collect()
+    assert [(r.run_id, r.accuracy) for r in got] == list(
+        zip(expected["run_id"], expected["metrics.accuracy"], strict=True)
+    )
+    assert len(got) == 2
