@@ -1,14 +1,20 @@
 """``search_runs``: a parsed filter evaluated with pyarrow compute over system.tracking.*.
 
-Plan: read the current run states of the experiments asked for; join only the
-metric/param/tag keys the filter and ``order_by`` name (latest metrics come from
-``latest_metrics``, never from the full history); evaluate the AST as Arrow
-masks; sort; slice; then fetch every param, latest metric and tag of the runs
-kept, and shape them like MLflow (pandas, ``Run`` objects or a Spark DataFrame).
+Plan: take the current run states (cached per table version, see
+:mod:`~lakehouse.tracking.snapshots`); line up with them only the metric, param
+and tag keys the filter and ``order_by`` name (latest metrics come from
+``latest_metrics``, never from the full history; the aligned arrays are cached
+too, so a repeated search joins nothing); keep the runs of the experiments and
+view asked for; evaluate the AST as Arrow masks; sort; slice; then fetch every
+param, latest metric and tag of the runs kept, and shape them like MLflow
+(pandas, ``Run`` objects or a Spark DataFrame).
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -136,64 +142,51 @@ def _live_tags(rows: pa.Table) -> pa.Table:
     return rows.filter(pc.invert(pc.fill_null(rows["deleted"], False)))
 
 
-def _key_rows(cfg: Config, kind: str, key: str) -> pa.Table:
-    """Current rows of one metric, param or tag key (cached per table version)."""
+# Values of one metric/param/tag key aligned with the rows of the current runs table,
+# kept while both tables are the cached ones (weak references: never kept alive here).
+_aligned_cache: OrderedDict[tuple[str, str, str], tuple[Any, Any, pa.Array]] = OrderedDict()
+_aligned_lock = threading.Lock()
+_ALIGNED_KEYS = 64
+
+
+def _aligned(cfg: Config, kind: str, key: str, runs: pa.Table) -> pa.Array:
+    """The current value of ``kind.key`` for each row of ``runs`` (null where absent).
+
+    Computed once per version of the two tables; a warm search only takes
+    cached arrays.
+    """
     rows = snapshots.current_key(cfg, _TABLE_OF[kind], key)
-    return _live_tags(rows) if kind == "tags" else rows
+    slot = (cfg.home_uri, kind, key)
+    with _aligned_lock:
+        hit = _aligned_cache.get(slot)
+        if hit is not None and hit[0]() is rows and hit[1]() is runs:
+            _aligned_cache.move_to_end(slot)
+            return hit[2]
+    import numpy as np  # imported here: keeps `import lakehouse` fast
+
+    live = _live_tags(rows) if kind == "tags" else rows
+    # A hash join (multi-threaded) then a scatter: much cheaper than index_in over a
+    # million-string value set.
+    positions = pa.table(
+        {"run_id": runs["run_id"], "_row": pa.array(np.arange(runs.num_rows, dtype=np.int64))}
+    )
+    pairs = live.select(["run_id", "value"]).join(positions, "run_id", use_threads=True)
+    where = np.full(runs.num_rows, -1, np.int64)
+    where[pairs["_row"].to_numpy()] = np.arange(pairs.num_rows, dtype=np.int64)
+    values = pairs["value"].combine_chunks().take(pa.array(where, mask=where < 0))
+    with _aligned_lock:
+        _aligned_cache[slot] = (weakref.ref(rows), weakref.ref(runs), values)
+        while len(_aligned_cache) > _ALIGNED_KEYS:
+            _aligned_cache.popitem(last=False)
+    return values
 
 
-def _current_runs(cfg: Config, ids: list[str] | None, view: ViewType) -> pa.Table:
-    runs = snapshots.current(cfg, "runs")
+def _visible(runs: pa.Table, ids: list[str] | None, view: ViewType) -> pa.ChunkedArray:
+    """Rows of ``runs`` in the lifecycle stages of ``view`` and the experiments ``ids``."""
     mask = pc.is_in(runs["lifecycle_stage"], value_set=pa.array(view.stages()))
     if ids is not None:
         mask = pc.and_(mask, pc.is_in(runs["experiment_id"], value_set=pa.array(ids, pa.string())))
-    return runs.filter(mask)
-
-
-def _candidates(cfg: Config, node: Node | None) -> pa.Array | None:
-    """Run ids that can match ``node``, from its most selective key lookups, or None.
-
-    A comparison on a metric, param or tag (other than IS NULL) only holds for runs
-    that have the key, with a value that compares true; AND intersects, OR unites
-    (None when a branch cannot be narrowed). The full filter is still evaluated on
-    the candidates, so this only saves work and never changes an answer.
-    """
-    if isinstance(node, Comparison):
-        if node.kind == "attributes" or node.op == "IS NULL":
-            return None
-        rows = _key_rows(cfg, node.kind, node.key)
-        hit = pc.fill_null(_compare(rows["value"], node), False)
-        return rows["run_id"].filter(hit).combine_chunks()
-    if node is None:
-        return None
-    found = [_candidates(cfg, n) for n in node.items]
-    if isinstance(node, And):
-        known = sorted((c for c in found if c is not None), key=len)
-        if not known:
-            return None
-        out = known[0]
-        for other in known[1:]:
-            out = out.filter(pc.is_in(out, value_set=other))
-        return out
-    if any(c is None for c in found):
-        return None
-    return pa.concat_arrays([c for c in found if c is not None])
-
-
-def _attach(cfg: Config, runs: pa.Table, wanted: set[tuple[str, str]]) -> pa.Table:
-    """Add a column ``<kind>.<key>`` per wanted key (left join on run_id)."""
-    for kind, key in sorted(wanted):
-        name = f"{kind}.{key}"
-        if kind == "attributes":
-            if name not in runs.column_names:
-                runs = runs.append_column(name, _attribute(runs, key))
-            continue
-        rows = _key_rows(cfg, kind, key).select(["run_id", "value"])
-        if runs.num_rows < rows.num_rows // 2:
-            rows = rows.filter(pc.is_in(rows["run_id"], value_set=runs["run_id"]))
-        rows = rows.rename_columns(["run_id", name])
-        runs = runs.join(rows, "run_id", join_type="left outer", use_threads=True)
-    return runs
+    return mask
 
 
 def _of_runs(cfg: Config, name: str, run_ids: pa.ChunkedArray | None) -> pa.Table:
@@ -286,19 +279,26 @@ def search(
     offset: int = 0,
 ) -> SearchResult:
     """Evaluate a search; see :func:`lakehouse.search_runs` for the arguments."""
+    import numpy as np  # imported here: keeps `import lakehouse` fast
+
     node = parse_filter(filter_string)
     order = parse_order_by(list(order_by))
     wanted = referenced(node) | {(o.kind, o.key) for o in order}
     wanted.add(("attributes", "start_time"))
-    runs = _current_runs(cfg, experiment_ids, view)
-    candidates = _candidates(cfg, node)
-    if candidates is not None:
-        runs = runs.filter(pc.is_in(runs["run_id"], value_set=candidates))
-    table = _attach(cfg, runs, wanted)
+    runs = snapshots.current(cfg, "runs")
+    columns: dict[str, Any] = {"_row": pa.array(np.arange(runs.num_rows, dtype=np.int64))}
+    for kind, key in sorted(wanted):
+        name = f"{kind}.{key}"
+        if kind == "attributes":
+            columns[name] = _attribute(runs, key)
+        else:
+            columns[name] = _aligned(cfg, kind, key, runs)
+    columns["run_id"] = runs["run_id"]
+    table = pa.table(columns).filter(_visible(runs, experiment_ids, view))
     table = table.filter(pc.fill_null(evaluate(node, table), False))
     table = _sorted(table, order).slice(offset, max_results)
-    kept = table.select(runs.column_names)
-    everything = kept.num_rows == snapshots.current(cfg, "runs").num_rows
+    kept = runs.take(table["_row"])
+    everything = kept.num_rows == runs.num_rows
     ids = None if everything else kept["run_id"]
     return SearchResult(
         kept,

@@ -90,3 +90,23 @@ def test_latest_keeps_the_last_row_of_repeated_keys_only() -> None:
         {"run_id": "b", "key": "k", "value": 2.0, "step": 0},
         {"run_id": "c", "key": "k", "value": 9.0, "step": 1},
     ]
+
+
+def test_a_repeated_search_sees_changes_to_the_keys_it_filters_on(home: str) -> None:
+    lh.set_experiment("main.ml.cache")
+    client = lh.Client()
+    ids = []
+    for i in range(3):
+        with lh.start_run(run_name=f"r{i}") as run:
+            lh.log_metric("acc", i / 10)
+            lh.set_tag("t", "x")
+        ids.append(run.info.run_id)
+    assert _search("tags.t = 'x' and metrics.acc >= 0.1") == {"r2": 0.2, "r1": 0.1}
+    client.delete_tag(ids[2], "t")
+    client.log_metric(ids[0], "acc", 0.3, step=1)
+    client.flush()
+    assert _search("tags.t = 'x' and metrics.acc >= 0.1") == {"r0": 0.3, "r1": 0.1}
+    with lh.start_run(run_name="r3"):
+        lh.log_metric("acc", 0.9)
+        lh.set_tag("t", "x")
+    assert _search("tags.t = 'x' and metrics.acc >= 0.1") == {"r3": 0.9, "r0": 0.3, "r1": 0.1}
