@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -45,6 +46,7 @@ from lakehouse.config import Config, get_config
 from lakehouse.tracking.tables import (
     DICTIONARY_COLUMNS,
     RESOLUTION,
+    UNCACHED_COLUMNS,
     key_mask,
     latest,
     split_resolved,
@@ -132,7 +134,8 @@ def _refresh(cfg: Config, name: str) -> _Entry:
     store = store_for(name, cfg)
     entry = _entries.get(store.uri)
     if entry is None and not store.exists():
-        return _Entry(-1, frozenset(), store.spec.schema.empty_table(), resolved=True)
+        empty = store.spec.schema.empty_table().drop_columns(list(UNCACHED_COLUMNS.get(name, ())))
+        return _Entry(-1, frozenset(), empty, resolved=True)
     table = store.table()  # refreshes the snapshot incrementally
     version = table.version()
     if entry is not None and entry.version == version:
@@ -140,17 +143,20 @@ def _refresh(cfg: Config, name: str) -> _Entry:
     dataset = store.dataset(dictionary_columns=DICTIONARY_COLUMNS.get(name, ()), refresh=False)
     fragments = {f.path: f for f in dataset.get_fragments()}
     files = frozenset(fragments)
+
+    def read(paths: list[str]) -> pa.Table:
+        return _read(dataset, [fragments[p] for p in paths], UNCACHED_COLUMNS.get(name, ()))
+
     if entry is not None and entry.files <= files:
-        added = _read(dataset, [fragments[p] for p in sorted(files - entry.files)])
+        added = read(sorted(files - entry.files))
         return _appended(name, entry, added, version, files)
-    if name not in RESOLUTION:
-        return _Entry(version, files, dataset.to_table(), resolved=True)
     base, rest = split_resolved(sorted(fragments))
-    others = _read(dataset, [fragments[p] for p in rest])
+    if name not in RESOLUTION:
+        return _Entry(version, files, read(base + rest), resolved=True)
+    others = read(rest)
     if not base:
         return _Entry(version, files, others, resolved=False)
-    rows = _merge(name, _read(dataset, [fragments[p] for p in base]), others)
-    return _Entry(version, files, rows, resolved=True)
+    return _Entry(version, files, _merge(name, read(base), others), resolved=True)
 
 
 def _keep(cfg: Config, name: str, entry: _Entry) -> None:
@@ -186,16 +192,12 @@ def _appended(
     return entry
 
 
-def _read(dataset: ds.Dataset, fragments: list[ds.Fragment]) -> pa.Table:
+def _read(dataset: ds.Dataset, fragments: list[ds.Fragment], leave_out: Sequence[str]) -> pa.Table:
+    columns = [c for c in dataset.schema.names if c not in leave_out]
     if not fragments:
-        return dataset.schema.empty_table()
-    part = ds.FileSystemDataset(
-        fragments,
-        dataset.schema,
-        dataset.format,
-        dataset.filesystem,
-    )
-    return part.to_table()
+        return dataset.schema.empty_table().select(columns)
+    part = ds.FileSystemDataset(fragments, dataset.schema, dataset.format, dataset.filesystem)
+    return part.to_table(columns=columns)
 
 
 def _merge(name: str, old: pa.Table, new: pa.Table, *, one_key: bool = False) -> pa.Table:

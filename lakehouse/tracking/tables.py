@@ -151,6 +151,12 @@ DICTIONARY_COLUMNS: dict[str, tuple[str, ...]] = {
     "tags": ("key", "writer_id"),
 }
 
+# Columns the search cache leaves out: never returned, never used to resolve.
+UNCACHED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "params": ("logged_at",),
+    "latest_metrics": ("writer_id", "seq"),  # resolved by (step, timestamp, value)
+}
+
 # A full compaction writes the current rows of a table as files named
 # ``lh-resolved-<group>-<uuid>.snappy.parquet``: the files of one group hold each
 # key at most once, so readers take them as resolved and only merge newer files in.
