@@ -136,6 +136,7 @@ class RegistryClient:
             tags=tags,
             aliases={a: m.to_version for a, m in current.items() if m.to_version is not None},
             latest_versions=self.get_latest_versions(full),
+            versions_changed=self._store.newest_version_change(full).get(full),
         )
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
@@ -212,10 +213,12 @@ class RegistryClient:
         rows = self._store.models.read().to_pylist()
         tags = self._store.model_tags_of()
         current = self._store.current_aliases()
+        changed = self._store.newest_version_change()
         found = [
             model_from_row(
                 r,
                 tags=tags.get(r["name"], {}),
+                versions_changed=changed.get(r["name"]),
                 aliases={
                     a: m.to_version
                     for a, m in current.get(r["name"], {}).items()

@@ -191,6 +191,19 @@ class RegistryStore:
         values = table.column("version").to_pylist()
         return max(values, default=0)
 
+    def newest_version_change(self, name: str | None = None) -> dict[str, Any]:
+        """Model -> when any of its versions (deleted ones too) was last registered or changed."""
+        if not self.versions.exists():
+            return {}
+        filters = [("name", "=", name)] if name is not None else []
+        rows = self.versions.read(filters=filters, columns=["name", "created_at", "updated_at"])
+        out: dict[str, Any] = {}
+        for r in rows.to_pylist():
+            stamp = max(t for t in (r["created_at"], r["updated_at"]) if t is not None)
+            if r["name"] not in out or stamp > out[r["name"]]:
+                out[r["name"]] = stamp
+        return out
+
     def model_tags_of(self, names: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
         wanted = set(names) if names is not None else None
         out: dict[str, dict[str, str]] = {}
@@ -269,12 +282,20 @@ def model_from_row(
     tags: dict[str, str] | None = None,
     aliases: dict[str, int] | None = None,
     latest_versions: list[ModelVersion] | None = None,
+    versions_changed: Any = None,
 ) -> RegisteredModel:
-    """A :class:`RegisteredModel` from a ``registered_models`` row."""
+    """A :class:`RegisteredModel` from a ``registered_models`` row.
+
+    Its ``last_updated_timestamp`` also moves when a version is registered or
+    changed (``versions_changed``, as MLflow), without a second commit.
+    """
+    updated = row["updated_at"]
+    if versions_changed is not None and (updated is None or versions_changed > updated):
+        updated = versions_changed
     return RegisteredModel(
         name=row["name"],
         creation_timestamp=to_millis(row["created_at"]),
-        last_updated_timestamp=to_millis(row["updated_at"]),
+        last_updated_timestamp=to_millis(updated),
         description=row["description"],
         user_id=row["user_id"],
         tags=dict(tags or {}),

@@ -180,3 +180,20 @@ def test_a_taken_version_folder_fails_the_registration_visibly(home: str, make_p
         client.resolve_model_uri("models:/main.ml.churn/2")
     assert client.resolve_model_uri("models:/main.ml.churn/latest").endswith("/churn/1")
     assert (squatter / "model.pkl").read_text() == "not ours"
+
+
+def test_a_new_version_moves_the_models_last_updated_time(home: str, make_package) -> None:  # type: ignore[no-untyped-def]
+    client = RegistryClient()
+    lh.register_model(str(make_package("a")), "main.ml.older")
+    first = lh.register_model(str(make_package("b")), "main.ml.churn")
+    created = client.get_registered_model("main.ml.churn").last_updated_timestamp
+    assert created >= first.creation_timestamp
+    second = lh.register_model(str(make_package("c")), "main.ml.churn")
+    model = client.get_registered_model("main.ml.churn")
+    assert model.last_updated_timestamp == second.creation_timestamp > created
+    assert model.creation_timestamp <= first.creation_timestamp
+    lh.register_model(str(make_package("d")), "main.ml.older")  # now the most recently changed
+    found = client.search_registered_models(order_by=["last_updated_timestamp DESC"])
+    assert [m.name for m in found] == ["main.ml.older", "main.ml.churn"]
+    newest = client.get_model_version("main.ml.older", 2).creation_timestamp
+    assert found[0].last_updated_timestamp == newest
