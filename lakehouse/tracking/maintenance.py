@@ -12,7 +12,8 @@ resolve them. Compaction rewrites them, without blocking writers:
 - **merge**: only the files outside the resolved group are replaced by their
   own current rows (cheap; the resolved group is left alone). A full compaction
   runs instead when those files hold at least a quarter as many rows as the
-  group (so rewrites cost amortized linear time);
+  group (so rewrites cost amortized linear time), except in the background
+  for tables over a million rows;
 - other tables (``metrics``, ``inputs``, ``experiments``) get delta-rs's
   small-file compaction.
 
@@ -88,8 +89,15 @@ def compact(
         yield compact_table(cfg, name, full=full or None)
 
 
-def compact_table(cfg: Config, name: str, *, full: bool | None = None) -> Compaction:
-    """Compact ``system.tracking.<name>``: full, merge or nothing (``full=None``: decide)."""
+def compact_table(
+    cfg: Config, name: str, *, full: bool | None = None, full_max_rows: int | None = None
+) -> Compaction:
+    """Compact ``system.tracking.<name>``: full, merge or nothing (``full=None``: decide).
+
+    ``full_max_rows``: when deciding, merge instead of a full rewrite of a table that
+    holds more rows (the background flusher's bound: a user's process should not
+    rewrite a multi-gigabyte table; ``lakehouse tracking compact`` has none).
+    """
     started = time.perf_counter()
     store = store_for(name, cfg)
     if not store.exists():
@@ -119,6 +127,7 @@ def compact_table(cfg: Config, name: str, *, full: bool | None = None) -> Compac
     rest_rows = sum(by_path[p].rows or 0 for p in rest)
     if full is None:
         full = rest_rows > 0 and rest_rows >= _FULL_RATIO * base_rows
+        full = full and (full_max_rows is None or rows_before <= full_max_rows)
     if full:
         source, prefix = list(by_path), f"{RESOLVED_PREFIX}-{uuid.uuid4().hex[:12]}"
     elif len(rest) > 1:

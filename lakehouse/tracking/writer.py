@@ -46,6 +46,7 @@ __all__ = ["Writer", "journal_dir", "writer_for"]
 
 _log = logging.getLogger(__name__)
 _COMPACT_EVERY = 200  # commits of one table by one process between compactions
+_BACKGROUND_FULL_MAX_ROWS = 1_000_000  # bigger tables are rewritten whole only on demand
 _TRUNCATE_BYTES = 4 << 20
 
 
@@ -223,7 +224,7 @@ class Writer:
         for name in due:
             self._commits[name] = 0
             try:
-                compact_table(self.cfg, name)
+                compact_table(self.cfg, name, full_max_rows=_BACKGROUND_FULL_MAX_ROWS)
             except Exception as exc:  # maintenance only: the data is committed
                 _log.warning("compacting system.tracking.%s failed: %s", name, exc)
 
