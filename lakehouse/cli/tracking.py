@@ -26,9 +26,10 @@ def tracking() -> None:
 )
 @json_option
 def compact(full: bool, as_json: bool) -> None:
-    """Drop superseded rows, merge small files and checkpoint the tracking tables.
+    """Drop superseded rows, merge small files, checkpoint and vacuum the tracking tables.
 
-    Safe while other processes log: their appends are kept.
+    Safe while other processes log: their appends are kept. Vacuum deletes files
+    the tables stopped using more than a week ago (Delta's retention period).
     """
     from lakehouse.tracking.maintenance import compact as compact_all
 
@@ -48,11 +49,12 @@ def compact(full: bool, as_json: bool) -> None:
                 "rows": f"{r.rows_after:,}",
                 "dropped": f"{r.rows_before - r.rows_after:,}",
                 "files": f"{r.files_before} -> {r.files_after}",
+                "vacuumed": f"{r.vacuumed:,}",
                 "seconds": f"{r.seconds:.1f}",
             }
             for r in results
         ],
-        ["table", "done", "rows", "dropped", "files", "seconds"],
+        ["table", "done", "rows", "dropped", "files", "vacuumed", "seconds"],
         title="system.tracking.* compacted",
     )
     where = layout.system_table_uri("tracking", "", cfg=cfg).rstrip("/")

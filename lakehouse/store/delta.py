@@ -455,6 +455,20 @@ class DeltaStore:
         with_retry(lambda: table.optimize.compact(), what=f"compact {self.uri}")
         self.checkpoint()
 
+    def vacuum(self) -> int:
+        """Delete data files no version inside the retention period needs; returns how many.
+
+        Removed files go once ``delta.deletedFileRetentionDuration`` (default a week)
+        has passed since their removal, and so do files the log never referenced
+        (left by a crash before a commit) once they are that old.
+        """
+        if not self.exists():
+            return 0
+        deleted = with_retry(
+            lambda: self.table().vacuum(dry_run=False, full=True), what=f"vacuum {self.uri}"
+        )
+        return len(deleted)
+
     def checkpoint(self) -> None:
         """Write a checkpoint of the newest version and drop expired log entries."""
         table = self.table()

@@ -32,10 +32,10 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pyarrow.dataset as ds
 
@@ -56,7 +56,7 @@ _MERGED_PREFIX = "lh-merged"
 _FULL_RATIO = 0.25  # rows outside the resolved group, as a share of it, that trigger a full rewrite
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Compaction:
     """What one table's compaction did."""
 
@@ -67,26 +67,34 @@ class Compaction:
     files_before: int
     files_after: int
     seconds: float
+    vacuumed: int = 0  # data files deleted from storage (past the retention period)
 
     def __str__(self) -> str:
         return (
             f"system.tracking.{self.table}: {self.mode}, rows {self.rows_before:,} -> "
-            f"{self.rows_after:,}, files {self.files_before} -> {self.files_after} "
-            f"({self.seconds:.1f} s)"
+            f"{self.rows_after:,}, files {self.files_before} -> {self.files_after}, "
+            f"{self.vacuumed} old files deleted ({self.seconds:.1f} s)"
         )
 
 
 def compact(
     cfg: Config, *, full: bool = False, progress: Callable[[str], None] | None = None
 ) -> Iterator[Compaction]:
-    """Compact every tracking table in turn; ``full`` rewrites resolved tables whole.
+    """Compact every tracking table in turn, then vacuum it; ``full`` rewrites resolved
+    tables whole.
 
+    Vacuum deletes files removed longer ago than the table's retention period
+    (``delta.deletedFileRetentionDuration``, default a week) and files no commit
+    ever referenced (left by a crash) once they are that old.
     ``progress(name)`` is called before each table (for people watching a long run).
     """
     for name in TABLES:
         if progress is not None:
             progress(name)
-        yield compact_table(cfg, name, full=full or None)
+        started = time.perf_counter()
+        result = compact_table(cfg, name, full=full or None)
+        vacuumed = store_for(name, cfg).vacuum()
+        yield dataclasses.replace(result, vacuumed=vacuumed, seconds=time.perf_counter() - started)
 
 
 def compact_table(

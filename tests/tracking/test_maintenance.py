@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import signal
 import subprocess
 import sys
@@ -226,6 +227,21 @@ def test_a_crash_before_the_commit_leaves_the_last_good_state(home: str) -> None
     assert after[1] == before[1]
     # The next compaction proceeds from the committed files and ignores the orphans.
     assert maintenance.compact_table(cfg, "tags", full=True).mode == "full"
+    snapshots.clear()
+    assert _answers()[1] == before[1]
+    # Vacuum deletes the orphans once they are older than the retention period (a week).
+    orphans = [
+        p
+        for p in table_dir.glob("lh-resolved-*.parquet")
+        if p.name not in {f.path for f in store_for("tags", cfg).files()}
+    ]
+    assert orphans
+    week_ago = time.time() - 8 * 24 * 3600
+    for path in orphans:
+        os.utime(path, (week_ago, week_ago))
+    results = {r.table: r for r in maintenance.compact(cfg)}
+    assert results["tags"].vacuumed == len(orphans)
+    assert not any(p.exists() for p in orphans)
     snapshots.clear()
     assert _answers()[1] == before[1]
 
