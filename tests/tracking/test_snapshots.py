@@ -35,6 +35,17 @@ def _search(filter_string: str = "") -> dict[str, float]:
     return dict(zip(df["tags.mlflow.runName"], df["metrics.acc"], strict=True))
 
 
+def _three_tagged_runs() -> list[str]:
+    """Runs r0, r1, r2 with acc 0.0, 0.1, 0.2, each tagged t=x."""
+    ids = []
+    for i in range(3):
+        with lh.start_run(run_name=f"r{i}") as run:
+            lh.log_metric("acc", i / 10)
+            lh.set_tag("t", "x")
+        ids.append(run.info.run_id)
+    return ids
+
+
 def test_search_sees_another_process_append_after_a_cached_search(home: str) -> None:
     exp = lh.set_experiment("main.ml.cache")
     with lh.start_run(run_name="here") as run:
@@ -54,12 +65,7 @@ def test_search_sees_another_process_append_after_a_cached_search(home: str) -> 
 
 def test_search_after_compaction_and_delete_matches_a_fresh_read(home: str) -> None:
     lh.set_experiment("main.ml.cache")
-    ids = []
-    for i in range(3):
-        with lh.start_run(run_name=f"r{i}") as run:
-            lh.log_metric("acc", i / 10)
-            lh.set_tag("t", "x")
-        ids.append(run.info.run_id)
+    ids = _three_tagged_runs()
     assert _search() == {"r2": 0.2, "r1": 0.1, "r0": 0.0}
     cfg = get_config()
     for name in ("runs", "latest_metrics", "tags"):
@@ -95,12 +101,7 @@ def test_latest_keeps_the_last_row_of_repeated_keys_only() -> None:
 def test_a_repeated_search_sees_changes_to_the_keys_it_filters_on(home: str) -> None:
     lh.set_experiment("main.ml.cache")
     client = lh.Client()
-    ids = []
-    for i in range(3):
-        with lh.start_run(run_name=f"r{i}") as run:
-            lh.log_metric("acc", i / 10)
-            lh.set_tag("t", "x")
-        ids.append(run.info.run_id)
+    ids = _three_tagged_runs()
     assert _search("tags.t = 'x' and metrics.acc >= 0.1") == {"r2": 0.2, "r1": 0.1}
     client.delete_tag(ids[2], "t")
     client.log_metric(ids[0], "acc", 0.3, step=1)
