@@ -401,13 +401,21 @@ class DeltaStore:
     ) -> list[str]:
         """One commit that removes ``remove`` and adds ``rows`` as new files named ``prefix-*``.
 
-        The commit is based on the loaded version: appends committed since stay
-        (their files are not removed), and a concurrent commit that removed any of
-        the same files makes this one fail with :class:`CommitConflictError`
-        (nothing is retried: the rows were computed from the removed files). New
+        The commit is based on the loaded version (use a handle nobody refreshes
+        between reading ``remove`` and this call): appends committed since stay
+        (their files are not removed), and a commit that removed any of the same
+        files makes this one fail with :class:`CommitConflictError` (nothing is
+        retried: the rows were computed from the removed files). New
         files are written before the commit, so a crash leaves the last committed
         state (and unreferenced files, which ``vacuum`` deletes).
         """
+        present = {f.path for f in self.files()}
+        gone = [f.path for f in remove if f.path not in present]
+        if gone:  # the handle moved past a commit that removed them: the rows are stale
+            raise CommitConflictError(
+                f"rewriting {self.uri}: {len(gone)} of the files to replace are no longer "
+                f"in the table (e.g. {gone[0]}); nothing was changed"
+            )
         rows = self._coerce(rows)
         fs, base = paths.filesystem(self.uri)
         now = int(time.time() * 1000)

@@ -41,6 +41,7 @@ import pyarrow.dataset as ds
 
 from lakehouse.config import Config
 from lakehouse.errors import CommitConflictError
+from lakehouse.store.delta import DeltaStore
 from lakehouse.tracking.tables import (
     RESOLUTION,
     RESOLVED_PREFIX,
@@ -107,10 +108,14 @@ def compact_table(
     rewrite a multi-gigabyte table; ``lakehouse tracking compact`` has none).
     """
     started = time.perf_counter()
-    store = store_for(name, cfg)
-    if not store.exists():
+    shared = store_for(name, cfg)
+    if not shared.exists():
         return Compaction(name, "none", 0, 0, 0, 0, 0.0)
-    store.table()  # the version this compaction reads and replaces
+    # A private handle pins the version this compaction reads and replaces: the shared
+    # one may be refreshed by other threads, and a commit based on a newer version
+    # than the files were read at would skip the conflict check against the commits
+    # in between (e.g. another compaction of the same files).
+    store = DeltaStore(shared.uri, shared.spec)
     files = store.files()
     rows_before = sum(f.rows or 0 for f in files)
 
@@ -136,7 +141,7 @@ def compact_table(
     if full is None:
         full = rest_rows > 0 and rest_rows >= _FULL_RATIO * base_rows
         full = full and (full_max_rows is None or rows_before <= full_max_rows)
-    if full:
+    if full and files:
         source, prefix = list(by_path), f"{RESOLVED_PREFIX}-{uuid.uuid4().hex[:12]}"
     elif len(rest) > 1:
         source, prefix = rest, _MERGED_PREFIX

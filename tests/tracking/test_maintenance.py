@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -140,16 +141,21 @@ def test_merge_leaves_the_resolved_group_and_auto_mode_chooses(home: str) -> Non
     cfg = get_config()
     assert maintenance.compact_table(cfg, "latest_metrics").mode == "full"  # nothing resolved yet
     store = store_for("latest_metrics", cfg)
-    group = {f.path for f in store.files() if resolved_group(f.path)}
+
+    def now() -> set[str]:
+        store.table()  # refresh
+        return {f.path for f in store.files()}
+
+    group = {p for p in now() if resolved_group(p)}
     for step in range(3, 6):
         lh.Client().log_metric(ids[0], "acc", 0.5, step=step)
         lh.Client().flush()
     # 3 new rows against a 2-row group: >= 25% of it, so a full rewrite is due; the
     # background bound on table size turns it into a merge of the new files.
     assert maintenance.compact_table(cfg, "latest_metrics", full_max_rows=4).mode == "merge"
-    assert group <= {f.path for f in store.files()}
+    assert group <= now()
     assert maintenance.compact_table(cfg, "latest_metrics").mode == "full"
-    assert not group & {f.path for f in store.files()}
+    assert not group & now()
     # Many resolved rows, few new: the small files merge; the resolved group stays.
     writes = [
         {
@@ -165,14 +171,14 @@ def test_merge_leaves_the_resolved_group_and_auto_mode_chooses(home: str) -> Non
     ]
     store.append(pa.Table.from_pylist(writes, schema=SPECS["latest_metrics"].schema))
     assert maintenance.compact_table(cfg, "latest_metrics", full=True).mode == "full"
-    group = {f.path for f in store.files()}
+    group = now()
     for step in range(6, 9):
         lh.Client().log_metric(ids[1], "acc", 0.7, step=step)
         lh.Client().flush()
     result = maintenance.compact_table(cfg, "latest_metrics")
     assert result.mode == "merge"
     assert (result.files_before, result.files_after) == (len(group) + 3, len(group) + 1)
-    assert group <= {f.path for f in store.files()}
+    assert group <= now()
     assert maintenance.compact_table(cfg, "latest_metrics").mode == "none"
     snapshots.clear()
     assert lh.Client().get_run(ids[1]).data.metrics["acc"] == 0.7
@@ -260,7 +266,24 @@ def _log_runs(home: str, exp_id: str, n: int, tag: str) -> None:
     client.flush()
 
 
-def test_compaction_keeps_what_other_processes_append_meanwhile(home: str) -> None:
+def _compact_until(home: str, stop: str) -> list[str]:
+    """Full compactions of every resolved table, over and over, until ``stop`` exists."""
+    set_config(home=home)
+    cfg = get_config()
+    modes = []
+    while not os.path.exists(stop):
+        for name in RESOLUTION:
+            modes.append(maintenance.compact_table(cfg, name, full=True).mode)
+    return modes
+
+
+def _no_row_twice(name: str) -> bool:
+    """Every row of a journaled table carries a unique (writer_id, seq)."""
+    table = store_for(name, get_config()).read(columns=["writer_id", "seq"])
+    return table.group_by(["writer_id", "seq"]).aggregate([]).num_rows == table.num_rows
+
+
+def test_compaction_keeps_what_other_processes_append_meanwhile(home: str, tmp_path: Path) -> None:
     exp = lh.set_experiment("main.ml.busy")
     ctx = mp.get_context("spawn")
     procs = [
@@ -268,16 +291,31 @@ def test_compaction_keeps_what_other_processes_append_meanwhile(home: str) -> No
     ]
     for p in procs:
         p.start()
+    stop = str(tmp_path / "stop")
     cfg = get_config()
-    modes: list[str] = []
-    while any(p.is_alive() for p in procs):
-        for name in RESOLUTION:
-            modes.append(maintenance.compact_table(cfg, name, full=True).mode)
+
+    def searches() -> None:  # refreshes the shared table handles, as searches in threads do
+        while not os.path.exists(stop):
+            for name in RESOLUTION:
+                store_for(name, cfg).table()
+
+    reader = threading.Thread(target=searches)
+    reader.start()
+    with ctx.Pool(1) as pool:  # a second compactor racing this one
+        other = pool.apply_async(_compact_until, (home, stop))
+        modes: list[str] = []
+        while any(p.is_alive() for p in procs):
+            for name in RESOLUTION:
+                modes.append(maintenance.compact_table(cfg, name, full=True).mode)
+        Path(stop).touch()
+        modes += other.get(timeout=120)
+    reader.join()
     for p in procs:
         p.join(timeout=120)
         assert p.exitcode == 0
     assert "full" in modes
     for name in RESOLUTION:
+        assert _no_row_twice(name), name  # no race left a row in two places
         maintenance.compact_table(cfg, name, full=True)
         assert _keys_unique(name), name
     snapshots.clear()
@@ -332,3 +370,15 @@ def test_cli_compacts_and_says_where(home: str) -> None:
     assert set(rows) == set(SPECS)
     assert rows["runs"]["mode"] == "none"  # nothing left to drop
     assert rows["runs"]["rows_after"] == 2
+
+
+def test_a_rewrite_from_files_another_commit_removed_is_refused(home: str) -> None:
+    _history(2)
+    uri = store_for("runs", get_config()).uri
+    stale, other = DeltaStore(uri, SPECS["runs"]), DeltaStore(uri, SPECS["runs"])
+    files, rows = stale.files(), stale.read()
+    other.replace_files(other.files(), rows, prefix="lh-merged")
+    stale.table()  # refreshed past that commit (as a shared handle is, by other threads)
+    with pytest.raises(CommitConflictError, match="no longer in the table"):
+        stale.replace_files(files, rows, prefix="lh-merged")
+    assert DeltaStore(uri, SPECS["runs"]).read().num_rows == rows.num_rows  # no row twice
