@@ -125,10 +125,10 @@ class DataFile:
 def _stats(rows: pa.Table) -> str:
     """Delta file statistics: the row count only.
 
-    Column bounds are left out on purpose: delta-rs turns a missing bound into a
-    pyarrow guarantee that excludes the file from any filter on that column, and
-    exact bounds of long strings are not what other writers expect. Without
-    column statistics readers simply scan the file.
+    Column bounds are left out on purpose: delta-rs turns a column without bounds
+    into a pyarrow guarantee (``col >= null``) that excludes the file from any
+    filter on that column, so bounds would be needed for every column or none.
+    Without column statistics readers simply scan the file.
     """
     return json.dumps({"numRecords": rows.num_rows})
 
