@@ -108,32 +108,45 @@ class SearchResult:
         return session.createDataFrame(frame)
 
 
+def _match(rows: pa.Table, run_ids: pa.Array | pa.ChunkedArray) -> tuple[Any, Any]:
+    """Rows whose ``run_id`` is in ``run_ids``: (their row numbers, their positions there).
+
+    A multi-threaded hash join: several times faster than ``index_in`` with a
+    value set of a million run ids. Pairs come in no particular order.
+    """
+    import numpy as np  # imported here: keeps `import lakehouse` fast
+
+    left = pa.table({"run_id": rows["run_id"], "_i": np.arange(rows.num_rows, dtype=np.int64)})
+    right = pa.table({"run_id": run_ids, "_p": np.arange(len(run_ids), dtype=np.int64)})
+    pairs = left.join(right, "run_id", use_threads=True)
+    return pairs["_i"].to_numpy(), pairs["_p"].to_numpy()
+
+
 def _wide(prefix: str, rows: pa.Table, run_ids: pa.Array) -> dict[str, pa.Array]:
     """Pivot (run_id, key, value) rows into one column per key, aligned with ``run_ids``.
 
-    Vectorized: each row's position in ``run_ids`` is hashed once; a key's column
-    is its values taken through the inverse of those positions (null where absent).
-    Columns come in key order.
+    Vectorized: each row's position in ``run_ids`` is found once (:func:`_match`);
+    a key's column is its values taken through the inverse of those positions
+    (null where absent). Columns come in key order.
     """
     import numpy as np  # imported here: keeps `import lakehouse` fast
 
     if rows.num_rows == 0 or len(run_ids) == 0:
         return {}
-    pos = pc.index_in(rows["run_id"], value_set=run_ids)
-    present = pc.is_valid(pos)
-    rows, pos = rows.filter(present), pos.filter(present)
+    index, where = _match(rows, run_ids)
     keys = rows["key"].combine_chunks()
     if not pa.types.is_dictionary(keys.type):
         keys = pc.dictionary_encode(keys)
-    codes = keys.indices.to_numpy()
-    where = pos.combine_chunks().to_numpy() if isinstance(pos, pa.ChunkedArray) else pos.to_numpy()
+    codes = keys.indices.to_numpy()[index]
     values = rows["value"].combine_chunks()
     names = keys.dictionary.to_pylist()
     out: dict[str, pa.Array] = {}
     for code in sorted(range(len(names)), key=names.__getitem__):
         picked = np.flatnonzero(codes == code)
+        if len(picked) == 0:
+            continue  # a key only rows of other runs have
         inverse = np.full(len(run_ids), -1, np.int64)
-        inverse[where[picked]] = picked
+        inverse[where[picked]] = index[picked]
         out[f"{prefix}.{names[code]}"] = values.take(pa.array(inverse, mask=inverse < 0))
     return out
 
@@ -165,15 +178,10 @@ def _aligned(cfg: Config, kind: str, key: str, runs: pa.Table) -> pa.Array:
     import numpy as np  # imported here: keeps `import lakehouse` fast
 
     live = _live_tags(rows) if kind == "tags" else rows
-    # A hash join (multi-threaded) then a scatter: much cheaper than index_in over a
-    # million-string value set.
-    positions = pa.table(
-        {"run_id": runs["run_id"], "_row": pa.array(np.arange(runs.num_rows, dtype=np.int64))}
-    )
-    pairs = live.select(["run_id", "value"]).join(positions, "run_id", use_threads=True)
-    where = np.full(runs.num_rows, -1, np.int64)
-    where[pairs["_row"].to_numpy()] = np.arange(pairs.num_rows, dtype=np.int64)
-    values = pairs["value"].combine_chunks().take(pa.array(where, mask=where < 0))
+    index, where = _match(live, runs["run_id"])
+    inverse = np.full(runs.num_rows, -1, np.int64)
+    inverse[where] = index
+    values = live["value"].combine_chunks().take(pa.array(inverse, mask=inverse < 0))
     with _aligned_lock:
         _aligned_cache[slot] = (weakref.ref(rows), weakref.ref(runs), values)
         while len(_aligned_cache) > _ALIGNED_KEYS:
