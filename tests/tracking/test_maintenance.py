@@ -329,7 +329,7 @@ def test_compaction_keeps_what_other_processes_append_meanwhile(home: str, tmp_p
 
 
 def test_the_flusher_compacts_in_the_background(home: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writer, "_COMPACT_EVERY", 3)
+    monkeypatch.setattr(writer, "_COMPACT_EVERY", 2)
     set_config(home=home, tracking_flush_interval=0.05)
     lh.set_experiment("main.ml.auto")
     with lh.start_run() as run:
