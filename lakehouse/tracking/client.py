@@ -328,10 +328,6 @@ class TrackingClient:
             return cached
         return self.get_run(run_id).info
 
-    @staticmethod
-    def _to_info(row: Mapping[str, Any]) -> RunInfo:
-        return run_info_from_row(row)
-
     def get_run(self, run_id: str) -> Run:
         """A run with its params, latest metrics and tags; :class:`NotFoundError` if absent."""
         self._prepare_read()
@@ -341,7 +337,7 @@ class TrackingClient:
                 f"run {run_id!r} does not exist under {self._cfg.home_uri}; check the run id "
                 "(lh.search_runs lists runs)"
             )
-        info = self._to_info(rows.to_pylist()[0])
+        info = run_info_from_row(rows.to_pylist()[0])
         params = self._read_run_rows("params", [run_id])
         metrics = self._read_run_rows("latest_metrics", [run_id])
         tags = self._live_tags([run_id])

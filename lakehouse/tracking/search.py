@@ -122,6 +122,15 @@ def _match(rows: pa.Table, run_ids: pa.Array | pa.ChunkedArray) -> tuple[Any, An
     return pairs["_i"].to_numpy(), pairs["_p"].to_numpy()
 
 
+def _spread(values: pa.Array, index: Any, where: Any, length: int) -> pa.Array:
+    """An array of ``length`` holding ``values[index[i]]`` at ``where[i]``, null elsewhere."""
+    import numpy as np  # imported here: keeps `import lakehouse` fast
+
+    inverse = np.full(length, -1, np.int64)
+    inverse[where] = index
+    return values.take(pa.array(inverse, mask=inverse < 0))
+
+
 def _wide(prefix: str, rows: pa.Table, run_ids: pa.Array) -> dict[str, pa.Array]:
     """Pivot (run_id, key, value) rows into one column per key, aligned with ``run_ids``.
 
@@ -145,9 +154,7 @@ def _wide(prefix: str, rows: pa.Table, run_ids: pa.Array) -> dict[str, pa.Array]
         picked = np.flatnonzero(codes == code)
         if len(picked) == 0:
             continue  # a key only rows of other runs have
-        inverse = np.full(len(run_ids), -1, np.int64)
-        inverse[where[picked]] = index[picked]
-        out[f"{prefix}.{names[code]}"] = values.take(pa.array(inverse, mask=inverse < 0))
+        out[f"{prefix}.{names[code]}"] = _spread(values, index[picked], where[picked], len(run_ids))
     return out
 
 
@@ -175,13 +182,9 @@ def _aligned(cfg: Config, kind: str, key: str, runs: pa.Table) -> pa.Array:
         if hit is not None and hit[0]() is rows and hit[1]() is runs:
             _aligned_cache.move_to_end(slot)
             return hit[2]
-    import numpy as np  # imported here: keeps `import lakehouse` fast
-
     live = _live_tags(rows) if kind == "tags" else rows
     index, where = _match(live, runs["run_id"])
-    inverse = np.full(runs.num_rows, -1, np.int64)
-    inverse[where] = index
-    values = live["value"].combine_chunks().take(pa.array(inverse, mask=inverse < 0))
+    values = _spread(live["value"].combine_chunks(), index, where, runs.num_rows)
     with _aligned_lock:
         _aligned_cache[slot] = (weakref.ref(rows), weakref.ref(runs), values)
         while len(_aligned_cache) > _ALIGNED_KEYS:
