@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["infer_requirements", "modules_in_file", "write_environment"]
+__all__ = ["infer_requirements", "installed_version", "modules_in_file", "write_environment"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"}
@@ -103,10 +103,8 @@ def modules_in_file(path: str | Path) -> set[str]:
 
 
 def _pin(distribution: str) -> str | None:
-    try:
-        return f"{distribution}=={metadata.version(distribution)}"
-    except metadata.PackageNotFoundError:
-        return None
+    version = installed_version(distribution)
+    return f"{distribution}=={version}" if version else None
 
 
 def infer_requirements(files: Iterable[str | Path], base: Sequence[str] = ()) -> list[str]:
@@ -119,7 +117,8 @@ def infer_requirements(files: Iterable[str | Path], base: Sequence[str] = ()) ->
     return sorted((p for p in pins if p), key=str.lower)
 
 
-def _version(dist: str) -> str:
+def installed_version(dist: str) -> str:
+    """The installed version of distribution ``dist``, or "" when it is not installed."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -139,7 +138,11 @@ def write_environment(
     reqs += [r for r in extra_pip_requirements or [] if r not in reqs]
     (folder / "requirements.txt").write_text("\n".join(reqs))
     python = platform.python_version()
-    build = [f"pip=={_version('pip')}", f"setuptools=={_version('setuptools')}", "wheel"]
+    build = [
+        f"pip=={installed_version('pip')}",
+        f"setuptools=={installed_version('setuptools')}",
+        "wheel",
+    ]
     python_env = {
         "python": python,
         "build_dependencies": [b for b in build if not b.endswith("==")],
@@ -148,7 +151,11 @@ def write_environment(
     (folder / "python_env.yaml").write_text(yaml.safe_dump(python_env, sort_keys=False))
     conda = {
         "channels": ["conda-forge"],
-        "dependencies": [f"python={python}", f"pip<={_version('pip') or '99'}", {"pip": reqs}],
+        "dependencies": [
+            f"python={python}",
+            f"pip<={installed_version('pip') or '99'}",
+            {"pip": reqs},
+        ],
         "name": "lakehouse-env",
     }
     (folder / "conda.yaml").write_text(yaml.safe_dump(conda, sort_keys=False))

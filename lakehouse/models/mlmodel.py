@@ -15,7 +15,6 @@ packages and we read theirs. Unknown keys are kept and written back.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pandas as pd
 import yaml
 
 from lakehouse.errors import InvalidArgumentError, InvalidModelError
+from lakehouse.models.environment import installed_version
 from lakehouse.models.signature import DataType, ModelSignature
 
 __all__ = ["MLMODEL", "PYFUNC", "MLModel", "load_input_example", "save_input_example"]
@@ -47,10 +47,7 @@ _KNOWN = {
 
 
 def _lakehouse_version() -> str:
-    try:
-        return importlib.metadata.version("lakehouse")
-    except importlib.metadata.PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
+    return installed_version("lakehouse") or "0+unknown"  # "": running from a source tree
 
 
 @dataclass(slots=True, kw_only=True)

@@ -12,10 +12,10 @@ import functools
 import json
 import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from lakehouse.config import username
+from lakehouse.models.environment import installed_version
 
 __all__ = ["run_context_tags"]
 
@@ -62,13 +62,7 @@ def _git_commit(start: Path) -> str | None:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
+    return {name: v for name in _PACKAGES if (v := installed_version(name))}
 
 
 @functools.cache
