@@ -100,8 +100,13 @@ class _Journal:
     def __init__(self, folder: Path, writer_id: str):
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{writer_id}.jsonl"
-        self._file: TextIO = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+        # Locked under a name replay does not look at, then renamed into place: another
+        # process's replay must never find the journal unlocked (it would take it for a
+        # dead writer's, lock it and remove it).
+        hidden = folder / f".{writer_id}.jsonl.new"
+        self._file: TextIO = open(hidden, "a", encoding="utf-8")  # noqa: SIM115
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        hidden.rename(self.path)
 
     def write(self, entry: dict[str, Any]) -> None:
         self._file.write(json.dumps(entry, separators=(",", ":")) + "\n")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,31 @@ def test_partly_flushed_journal_replays_without_duplicates(tmp_path: Path) -> No
         steps = [m.step for m in lh.Client().get_metric_history(run_id, "m")]
     assert steps == list(range(700))
     assert os.listdir(tmp_path / "lh" / ".journal") == []
+
+
+def _open_writers(home: str, worker: int, barrier: Any) -> int:
+    """Start writers the way each process does: replay the folder, then open a journal."""
+    from lakehouse.config import get_config, set_config
+    from lakehouse.tracking.writer import _Journal, journal_dir, replay_journals
+
+    set_config(home=home)
+    cfg = get_config()
+    folder = journal_dir(cfg.home_uri)
+    barrier.wait()
+    journals = []
+    for i in range(150):
+        replay_journals(cfg, folder)
+        journals.append(_Journal(folder, f"w{worker}-{i:03d}"))
+    alive = sum(j.path.exists() for j in journals)  # none removed as a dead writer's
+    for journal in journals:
+        journal.close(remove=True)
+    return alive
+
+
+def test_a_new_journal_is_never_taken_for_a_dead_writers(tmp_path: Path) -> None:
+    home = str(tmp_path / "lh")
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Manager().Barrier(6)
+    with ctx.Pool(6) as pool:
+        alive = pool.starmap(_open_writers, [(home, w, barrier) for w in range(6)])
+    assert alive == [150] * 6
