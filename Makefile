@@ -30,6 +30,7 @@ test-fast: setup
 lint: setup
 	@$(VENV)/bin/ruff check lakehouse tests jobs benchmarks java
 	@$(VENV)/bin/ruff format --check lakehouse tests jobs benchmarks java
+	@$(VENV)/bin/lint-imports --no-cache
 
 typecheck: setup
 	@$(VENV)/bin/mypy lakehouse

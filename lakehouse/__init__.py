@@ -1,7 +1,8 @@
 """lakehouse: an ML platform on Apache Spark and Delta Lake.
 
-The fluent API forwards to the clients below it; importing it does no I/O and
-starts no JVM. Example::
+The fluent API forwards to the clients below it; importing it does no I/O,
+starts no JVM and loads none of pandas, pyspark or scikit-learn: each public
+name is imported from its module on first use (PEP 562). Example::
 
     import lakehouse as lh
     lh.create_schema("main.ml")
@@ -11,22 +12,12 @@ starts no JVM. Example::
 
 from __future__ import annotations
 
-from lakehouse.catalog.names import FullName, parse_name
-from lakehouse.catalog.namespace import (
-    create_catalog,
-    create_schema,
-    create_table,
-    describe_table,
-    drop_catalog,
-    drop_schema,
-    drop_table,
-    list_catalogs,
-    list_schemas,
-    list_tables,
-    table,
-)
-from lakehouse.catalog.sql import sql, translate_error
-from lakehouse.client import Client
+import importlib
+from typing import TYPE_CHECKING
+
+# `lakehouse.spark` is imported eagerly: it is a submodule *and* the public `lh.spark()`,
+# and a first import of the submodule by any other module would otherwise bind the
+# module object over the function. It is cheap (pyspark loads when a session starts).
 from lakehouse.config import Config, get_config, reset_config, set_config
 from lakehouse.errors import (
     AlreadyExistsError,
@@ -44,57 +35,143 @@ from lakehouse.errors import (
     SparkSetupError,
     TableLocationMissingError,
 )
-from lakehouse.registry.client import RegistryClient
-from lakehouse.registry.fluent import lineage, register_model, rollback_alias
 from lakehouse.spark import spark, sync_active_session
-from lakehouse.tracking.client import TrackingClient
-from lakehouse.tracking.fluent import (
-    active_run,
-    create_experiment,
-    delete_experiment,
-    delete_run,
-    delete_tag,
-    end_run,
-    get_experiment,
-    get_experiment_by_name,
-    get_run,
-    last_active_run,
-    log_artifact,
-    log_artifacts,
-    log_dict,
-    log_figure,
-    log_input,
-    log_metric,
-    log_metrics,
-    log_param,
-    log_params,
-    log_table,
-    log_text,
-    search_experiments,
-    search_runs,
-    set_experiment,
-    set_tag,
-    set_tags,
-    start_run,
-)
+
+if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers and IDEs
+    from lakehouse import models as models
+    from lakehouse import pyfunc as pyfunc
+    from lakehouse import sklearn as sklearn
+    from lakehouse import spark_ml as spark_ml
+    from lakehouse.catalog.names import FullName, parse_name
+    from lakehouse.catalog.namespace import (
+        create_catalog,
+        create_schema,
+        create_table,
+        describe_table,
+        drop_catalog,
+        drop_schema,
+        drop_table,
+        list_catalogs,
+        list_schemas,
+        list_tables,
+        table,
+    )
+    from lakehouse.catalog.sql import sql, translate_error
+    from lakehouse.client import Client
+    from lakehouse.registry.client import RegistryClient
+    from lakehouse.registry.fluent import lineage, register_model, rollback_alias
+    from lakehouse.tracking.client import TrackingClient
+    from lakehouse.tracking.fluent import (
+        active_run,
+        create_experiment,
+        delete_experiment,
+        delete_run,
+        delete_tag,
+        end_run,
+        get_experiment,
+        get_experiment_by_name,
+        get_run,
+        last_active_run,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_figure,
+        log_input,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        log_table,
+        log_text,
+        search_experiments,
+        search_runs,
+        set_experiment,
+        set_tag,
+        set_tags,
+        start_run,
+    )
 
 __version__ = "0.1.0"
 
+# Public name -> the module that defines it; imported on first use. Keep in step with
+# the TYPE_CHECKING imports above (tests/test_public_api.py checks that they agree).
+_FORWARDS: dict[str, str] = {
+    **dict.fromkeys(("FullName", "parse_name"), "lakehouse.catalog.names"),
+    **dict.fromkeys(
+        (
+            "create_catalog",
+            "create_schema",
+            "create_table",
+            "describe_table",
+            "drop_catalog",
+            "drop_schema",
+            "drop_table",
+            "list_catalogs",
+            "list_schemas",
+            "list_tables",
+            "table",
+        ),
+        "lakehouse.catalog.namespace",
+    ),
+    **dict.fromkeys(("sql", "translate_error"), "lakehouse.catalog.sql"),
+    "Client": "lakehouse.client",
+    "RegistryClient": "lakehouse.registry.client",
+    **dict.fromkeys(("lineage", "register_model", "rollback_alias"), "lakehouse.registry.fluent"),
+    "TrackingClient": "lakehouse.tracking.client",
+    **dict.fromkeys(
+        (
+            "active_run",
+            "create_experiment",
+            "delete_experiment",
+            "delete_run",
+            "delete_tag",
+            "end_run",
+            "get_experiment",
+            "get_experiment_by_name",
+            "get_run",
+            "last_active_run",
+            "log_artifact",
+            "log_artifacts",
+            "log_dict",
+            "log_figure",
+            "log_input",
+            "log_metric",
+            "log_metrics",
+            "log_param",
+            "log_params",
+            "log_table",
+            "log_text",
+            "search_experiments",
+            "search_runs",
+            "set_experiment",
+            "set_tag",
+            "set_tags",
+            "start_run",
+        ),
+        "lakehouse.tracking.fluent",
+    ),
+}
 
-# Model faces load sklearn/pandas/pyspark on first use: importing them lazily keeps
-# `import lakehouse` fast. `lh.spark_ml` is the Spark ML flavor (`lh.spark` is the session).
-_LAZY_MODULES = ("models", "pyfunc", "sklearn", "spark_ml")
+# Submodules reachable as attributes (`lh.sklearn.log_model`); `lh.spark_ml` is the
+# Spark ML flavor (`lh.spark` is the session).
+_SUBMODULES = ("models", "pyfunc", "sklearn", "spark_ml")
 
 
 def __getattr__(name: str) -> object:
-    """``lh.sklearn``, ``lh.pyfunc``, ``lh.spark_ml``, ``lh.models``, imported on first use."""
-    if name in _LAZY_MODULES:
-        import importlib
+    """Import a public name or a flavor module on first use, then keep it."""
+    if name in _FORWARDS:
+        value = getattr(importlib.import_module(_FORWARDS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
-        module = importlib.import_module(f"lakehouse.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'lakehouse' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    """Every public name, the flavor modules and what is already loaded."""
+    return sorted({*globals(), *__all__, *_SUBMODULES})
 
 
 def set_home(home: str) -> None:

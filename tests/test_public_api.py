@@ -1,85 +1,165 @@
-"""The public surface: pinned names, a cheap import, imports that point down the layers."""
+"""The public surface: pinned names, a cheap import, import contracts that can fail."""
 
 from __future__ import annotations
 
 import ast
+import os
+import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+
+import pytest
 
 import lakehouse
 
 PACKAGE = Path(lakehouse.__file__).parent
-
-# DESIGN.md "Layers": a module may import its own layer or those below, never above.
-LAYERS = [
-    ("lakehouse.errors", "lakehouse.config", "lakehouse.paths", "lakehouse.spark"),
-    ("lakehouse.store",),
-    ("lakehouse.catalog",),
-    ("lakehouse.models",),
-    ("lakehouse.tracking",),
-    ("lakehouse.registry",),
-    ("lakehouse.features", "lakehouse.scoring"),
-    (
-        "lakehouse.sklearn",
-        "lakehouse.pyfunc",
-        "lakehouse.spark_ml",
-        "lakehouse.model_uris",
-        "lakehouse.client",
-    ),
-    ("lakehouse.cli", "lakehouse.serving", "lakehouse.ui", "lakehouse.demo"),
-    ("lakehouse",),
-]
+ROOT = PACKAGE.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+HEAVY = ("pandas", "pyarrow.dataset", "pyspark", "sklearn", "deltalake")
 
 
-def _layer(module: str) -> int:
-    best = -1
-    for rank, prefixes in enumerate(LAYERS):
-        for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                best = rank if prefix != "lakehouse" else (best if best >= 0 else rank)
-    return best if best >= 0 else len(LAYERS) - 1
-
-
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def test_imports_point_down_the_layers() -> None:
-    wrong = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        importer = _module_name(path)
-        if importer == "lakehouse":
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            for name in names:
-                if name == "lakehouse" or name.startswith("lakehouse."):
-                    if name == "lakehouse":
-                        continue  # the fluent package itself is checked separately
-                    if _layer(name) > _layer(importer):
-                        wrong.append(f"{importer} imports {name}")
-    assert wrong == []
-
-
-def test_import_is_cheap_and_starts_no_jvm() -> None:
-    code = (
-        "import sys, time; t = time.perf_counter(); import lakehouse; "
-        "print(time.perf_counter() - t); "
-        "print('pyspark' in sys.modules, 'sklearn' in sys.modules)"
+def _python(code: str, cwd: Path = ROOT) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, heavy = out.stdout.splitlines()
-    assert heavy == "False False"
-    assert float(seconds) > 0
+    return out.stdout.strip()
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    # lint-imports reads [tool.importlinter] in cwd/pyproject.toml and imports from cwd.
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+        timeout=300,
+    )
+
+
+def test_import_contracts_hold() -> None:
+    out = _lint_imports(ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout
+
+
+def test_import_contracts_catch_an_import_up_the_layers(tmp_path: Path) -> None:
+    """A copy of the package where the store imports tracking breaks the layers contract."""
+    shutil.copytree(PACKAGE, tmp_path / "lakehouse", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "jobs", tmp_path / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    layout = tmp_path / "lakehouse" / "store" / "layout.py"
+    layout.write_text(layout.read_text() + "\nfrom lakehouse.tracking import fluent  # noqa\n")
+    (tmp_path / "lakehouse" / "cli" / "extra.py").write_text("import lakehouse.demo\n")
+    out = _lint_imports(tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "lakehouse.store is not allowed to import lakehouse.tracking" in out.stdout
+    assert "lakehouse.cli is not allowed to import lakehouse.demo" in out.stdout
+    assert "0 broken" not in out.stdout
+
+
+def test_a_new_top_level_module_must_be_placed_in_a_layer(tmp_path: Path) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "lakehouse", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "jobs", tmp_path / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "lakehouse" / "unplaced.py").write_text('"""Not in any layer."""\n')
+    out = _lint_imports(tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "lakehouse.unplaced" in out.stdout
+
+
+def test_bare_import_loads_no_heavy_library_and_starts_no_jvm() -> None:
+    loaded = _python(
+        f"""
+        import sys
+        import lakehouse
+        print(sorted(m for m in {HEAVY!r} if m in sys.modules))
+        """
+    )
+    assert loaded == "[]"
+
+
+def test_public_names_load_their_module_on_first_use() -> None:
+    out = _python(
+        """
+        import sys
+        import lakehouse as lh
+        before = "lakehouse.tracking.fluent" in sys.modules
+        start_run = lh.start_run
+        print(before, start_run.__module__, "lakehouse.tracking.fluent" in sys.modules)
+        print(lh.sklearn.log_model.__module__, lh.spark.__module__, lh.spark_ml.__name__)
+        """
+    )
+    assert out.splitlines() == [
+        "False lakehouse.tracking.fluent True",
+        "lakehouse.sklearn lakehouse.spark lakehouse.spark_ml",
+    ]
+
+
+def test_lh_spark_stays_the_session_function_after_other_imports() -> None:
+    # lakehouse.spark is also a submodule: importing it must not rebind lh.spark.
+    out = _python(
+        """
+        import lakehouse as lh
+        import lakehouse.catalog.namespace
+        import lakehouse.spark
+        print(callable(lh.spark), lh.spark.__name__)
+        """
+    )
+    assert out == "True spark"
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="module 'lakehouse' has no attribute 'nope'"):
+        lakehouse.nope  # noqa: B018
+
+
+def test_lazy_forwards_agree_with_the_type_checking_imports() -> None:
+    """Type checkers read the TYPE_CHECKING imports; run time reads _FORWARDS: one truth."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    guarded = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    )
+    declared: dict[str, str] = {}
+    submodules = set()
+    for node in guarded.body:
+        assert isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names:
+            if node.module == "lakehouse":
+                submodules.add(alias.name)
+            else:
+                declared[alias.name] = node.module
+    assert declared == lakehouse._FORWARDS
+    assert submodules == set(lakehouse._SUBMODULES)
+
+
+def test_dir_lists_every_public_name_and_flavor_module() -> None:
+    names = dir(lakehouse)
+    assert set(lakehouse.__all__) <= set(names)
+    assert {"sklearn", "pyfunc", "spark_ml", "models"} <= set(names)
+
+
+def test_cli_finds_the_demo_by_entry_point_without_importing_it() -> None:
+    out = _python(
+        """
+        import sys
+        from click.testing import CliRunner
+        from lakehouse.cli import main
+        print("lakehouse.demo" in sys.modules)
+        result = CliRunner().invoke(main, ["demo", "--help"])
+        print(result.exit_code, "lakehouse.demo" in sys.modules)
+        print("Run the end-to-end demo pipeline" in result.output)
+        """
+    )
+    assert out.splitlines() == ["False", "0 True", "True"]
 
 
 def test_every_public_name_is_documented() -> None:

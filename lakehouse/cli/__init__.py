@@ -7,19 +7,48 @@ the same facts to scripts.
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
 import click
 
-from lakehouse import LakehouseError, get_config, set_config
 from lakehouse.catalog import namespace
 from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
 from lakehouse.cli.tracking import tracking as tracking_group
+from lakehouse.config import get_config, set_config
+from lakehouse.errors import LakehouseError
 
-__all__ = ["main", "run"]
+__all__ = ["COMMANDS_GROUP", "main", "run"]
+
+# Entry-point group through which packages above the CLI add commands (`lakehouse demo`
+# comes from lakehouse.demo): the CLI loads them by name and never imports them.
+COMMANDS_GROUP = "lakehouse.commands"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: built-in commands, then those installed under COMMANDS_GROUP."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        installed = {entry.name for entry in entry_points(group=COMMANDS_GROUP)}
+        return sorted(set(super().list_commands(ctx)) | installed)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        # Loaded only when named (or listed by --help), so other commands stay fast.
+        for entry in entry_points(group=COMMANDS_GROUP, name=cmd_name):
+            loaded = entry.load()
+            if not isinstance(loaded, click.Command):
+                raise click.ClickException(
+                    f"entry point {entry.name} = {entry.value} in {COMMANDS_GROUP} is a "
+                    f"{type(loaded).__name__}, expected a click command"
+                )
+            return loaded
+        return None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", envvar=None, help="Lakehouse root (default: LAKEHOUSE_HOME or conf).")
 @click.version_option(package_name="lakehouse")
 def main(home: str | None) -> None:
@@ -130,17 +159,6 @@ def spark_conf(submit: bool) -> None:
         return
     for key, value in conf.items():
         click.echo(f"{key}={value}")
-
-
-@main.command()
-@click.option("--rows", default=2000, show_default=True, help="Number of customers.")
-@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same data).")
-@click.option("--days", default=90, show_default=True, help="Days of order history.")
-def demo(rows: int, seed: int, days: int) -> None:
-    """Run the end-to-end demo pipeline on the local warehouse."""
-    from lakehouse.demo import run_demo
-
-    run_demo(customers=rows, seed=seed, days=days)
 
 
 main.add_command(models_group)

@@ -11,17 +11,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import click
+
 from lakehouse.catalog import namespace
+from lakehouse.cli.output import console, print_table
 from lakehouse.config import get_config
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
+from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
+from lakehouse.spark import spark
+from lakehouse.tracking.maintenance import compact
+from lakehouse.tracking.writer import flush_all
 
-__all__ = ["DemoTable", "run_demo", "write_demo_tables"]
+__all__ = ["DemoTable", "command", "run_demo", "write_demo_tables"]
 
 DEMO_SCHEMA = "main.demo"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DemoTable:
+    """One table the demo wrote: its full name, rows, partition columns and location."""
+
     name: str
     rows: int
     partition_by: tuple[str, ...]
@@ -36,8 +45,6 @@ def write_demo_tables(
     progress: Callable[[str], None] = print,
 ) -> list[DemoTable]:
     """Write customers, orders and churn_labels into ``main.demo`` (replacing them)."""
-    from lakehouse.spark import spark
-
     session = spark()
     namespace.create_schema(DEMO_SCHEMA, comment="Synthetic churn data from `lakehouse demo`.")
     data = generate(customers, days=days, seed=seed)
@@ -67,11 +74,6 @@ def write_demo_tables(
 
 def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     """Run every demo step and print what it made and where it lives."""
-    from lakehouse.cli.output import console, print_table
-    from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
-    from lakehouse.tracking.maintenance import compact
-    from lakehouse.tracking.writer import flush_all
-
     started = time.perf_counter()
     console.print(f"[bold]lakehouse demo[/bold]: root {get_config().home_uri}")
     console.print(
@@ -112,3 +114,14 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
         f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo; "
         f"lakehouse models describe {MODEL_NAME}@champion"
     )
+
+
+# `lakehouse demo`: installed as an entry point in the "lakehouse.commands" group (see
+# pyproject.toml), so the CLI finds it without importing the demo.
+@click.command("demo")
+@click.option("--rows", default=2000, show_default=True, help="Number of customers.")
+@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--days", default=90, show_default=True, help="Days of order history.")
+def command(rows: int, seed: int, days: int) -> None:
+    """Run the end-to-end demo pipeline on the local warehouse."""
+    run_demo(customers=rows, seed=seed, days=days)
