@@ -24,7 +24,6 @@ from typing import Any
 
 from lakehouse import paths
 from lakehouse.errors import InvalidArgumentError
-from lakehouse.model_uris import resolve_model_uri
 from lakehouse.models.flavors import pyfunc as _flavor
 from lakehouse.models.flavors.pyfunc import PythonModel, PythonModelContext
 from lakehouse.models.mlmodel import MLModel
@@ -32,6 +31,7 @@ from lakehouse.models.package import package_origin
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc
 from lakehouse.models.signature import ModelSignature
 from lakehouse.registry.fluent import register_model
+from lakehouse.registry.uris import resolve_model_uri
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
 

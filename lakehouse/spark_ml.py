@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lakehouse.model_uris import resolve_model_uri
 from lakehouse.models.flavors import spark as _flavor
 from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.pyfunc_model import local_folder
 from lakehouse.pyfunc import ModelInfo, _artifact_path_of, _log_with
+from lakehouse.registry.uris import resolve_model_uri
 
 __all__ = ["FLAVOR_NAME", "load_model", "log_model", "save_model"]
 

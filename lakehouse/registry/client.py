@@ -29,18 +29,11 @@ from lakehouse.registry.entities import (
     AliasMove,
     Lineage,
     ModelVersion,
-    ModelVersionStatus,
     RegisteredModel,
     Stage,
     canonical_stage,
 )
-from lakehouse.registry.sources import (
-    ResolvedSource,
-    move_tree,
-    publish,
-    remove_tree,
-    resolve_source,
-)
+from lakehouse.registry.sources import move_tree, remove_tree, resolve_source
 from lakehouse.registry.store import (
     RegistryStore,
     inputs_from_row,
@@ -48,7 +41,14 @@ from lakehouse.registry.store import (
     now,
     version_from_row,
 )
-from lakehouse.registry.uris import parse_model_uri
+from lakehouse.registry.uris import (
+    find_model,
+    find_version,
+    no_alias,
+    resolve_model_uri,
+    resolve_version,
+    version_location,
+)
 from lakehouse.registry.versions import register_version
 from lakehouse.store.layout import models_uri
 
@@ -56,18 +56,6 @@ __all__ = ["RegistryClient"]
 
 _MODEL_FILTER_KEYS = ("name",)
 _VERSION_FILTER_KEYS = ("name", "version_number", "run_id", "source_path")
-
-
-def _version(version: str | int) -> int:
-    try:
-        number = int(version)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1 or isinstance(version, bool):
-        raise InvalidArgumentError(
-            f"invalid model version {version!r}: expected a positive whole number such as 1"
-        )
-    return number
 
 
 def _name(name: str) -> str:
@@ -116,14 +104,7 @@ class RegistryClient:
             self._create_if_absent(name)
 
     def _model_row(self, name: str) -> dict[str, Any]:
-        full = _name(name)
-        row = self._store.model_row(full)
-        if row is None:
-            raise NotFoundError(
-                f"registered model {full} does not exist; see search_registered_models() or "
-                "`lakehouse models list`, or register it with lh.register_model(uri, name)"
-            )
-        return row
+        return find_model(self._store, name)
 
     def get_registered_model(self, name: str) -> RegisteredModel:
         """A registered model with its tags, aliases and latest version per stage."""
@@ -286,12 +267,8 @@ class RegistryClient:
             raise InvalidArgumentError(f"model source must be a URI string, got {source!r}")
         for key, value in (tags or {}).items():
             self._check_tag(key, value)
-        if source.startswith("models:"):
-            origin = self._version_row(*self._ref_version(source), ready=True)
-            found = resolve_source(self._published(origin), run_id=run_id or origin["run_id"])
-            resolved = ResolvedSource(uri=source, location=found.location, run_id=found.run_id)
-        else:
-            resolved = resolve_source(source, run_id=run_id)
+        found = resolve_model_uri(source, store=self._store)
+        resolved = resolve_source(source, location=found.location, run_id=run_id or found.run_id)
         if create_model:
             self.ensure_registered_model(full)
         else:
@@ -304,24 +281,7 @@ class RegistryClient:
         return version_from_row(row, tags={k: str(v) for k, v in (tags or {}).items()})
 
     def _version_row(self, name: str, version: str | int, *, ready: bool = False) -> dict[str, Any]:
-        full, number = _name(name), _version(version)
-        rows = self._store.versions.read(
-            filters=[("name", "=", full), ("version", "=", number)]
-        ).to_pylist()
-        if not rows or rows[0]["deleted"]:
-            self._model_row(full)
-            state = "was deleted" if rows else "does not exist"
-            raise NotFoundError(
-                f"version {number} of model {full} {state}; see "
-                f"search_model_versions(\"name = '{full}'\") or `lakehouse models versions {full}`"
-            )
-        if ready and rows[0]["status"] != ModelVersionStatus.READY:
-            raise InvalidStateError(
-                f"version {number} of model {full} is {rows[0]['status']}, not READY "
-                f"({rows[0]['status_message'] or 'its files are still being copied'}); "
-                "use a READY version"
-            )
-        return rows[0]
+        return find_version(self._store, name, version, ready=ready)
 
     def _decorate(self, rows: list[dict[str, Any]]) -> list[ModelVersion]:
         names = {r["name"] for r in rows}
@@ -431,13 +391,7 @@ class RegistryClient:
 
     def get_model_version_download_uri(self, name: str, version: str | int) -> str:
         """The URI of the version's read-only package folder under ``<home>/models``."""
-        return self._published(self._version_row(name, version, ready=True))
-
-    @staticmethod
-    def _published(row: dict[str, Any]) -> str:
-        # Finishes the move to <model>/<version> if its writer died after committing.
-        publish(row["staging_location"], row["storage_location"])
-        return str(row["storage_location"])
+        return version_location(self._version_row(name, version, ready=True))
 
     # -- tags -------------------------------------------------------------------------
     @staticmethod
@@ -497,10 +451,7 @@ class RegistryClient:
 
     @staticmethod
     def _no_alias(full: str, alias: str) -> NotFoundError:
-        return NotFoundError(
-            f"alias {alias!r} is not set on model {full}; see get_registered_model('{full}')"
-            ".aliases or `lakehouse models describe " + full + "`"
-        )
+        return no_alias(full, alias)
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
         """The version an alias points to now."""
@@ -581,26 +532,14 @@ class RegistryClient:
 
     # -- models:/ URIs and lineage ----------------------------------------------------
     def _ref_version(self, uri: str) -> tuple[str, int]:
-        ref = parse_model_uri(uri)
-        if ref.version is not None:
-            return ref.name, ref.version
-        if ref.alias is not None:
-            return ref.name, self.get_model_version_by_alias(ref.name, ref.alias).version
-        ready = [
-            r
-            for r in self._store.version_rows(self._model_row(ref.name)["name"])
-            if r["status"] == ModelVersionStatus.READY
-            and (ref.latest or r["current_stage"] == (ref.stage or Stage.NONE).value)
-        ]
-        if not ready:
-            what = "READY version" if ref.latest else f"READY version in stage {ref.stage}"
-            raise NotFoundError(f"model URI {uri!r}: model {ref.name} has no {what}")
-        return ref.name, max(r["version"] for r in ready)
+        return resolve_version(self._store, uri)
 
     def resolve_model_uri(self, uri: str) -> str:
-        """Where the package a ``models:/`` URI names is stored (a URI under ``models/``)."""
-        name, version = self._ref_version(uri)
-        return self.get_model_version_download_uri(name, version)
+        """Where the package a ``models:/`` URI names is stored (a URI under ``models/``).
+
+        :func:`lakehouse.registry.uris.resolve_model_uri` gives the version with it.
+        """
+        return resolve_model_uri(uri, store=self._store).location
 
     def lineage(self, name: str, version: str | int) -> Lineage:
         """The run, source and input tables (with Delta versions) behind a version."""

@@ -1,8 +1,8 @@
 """Where a model package to register is, and how it is copied into ``<home>/models``.
 
-:func:`resolve_source` turns what the user passed (``runs:/<run_id>/<path>``, a
-``file://`` URI, a local path, an object-store URI) into the package's location
-and checks that an ``MLmodel`` file is there, before anything is written.
+:func:`resolve_source` checks that the location a source URI resolved to (by
+:mod:`lakehouse.registry.uris`) holds an ``MLmodel`` file, before anything is
+written.
 :func:`stage_copy` copies the package to a private staging folder;
 :func:`publish` moves it to the version's own folder and makes it read-only.
 """
@@ -20,7 +20,6 @@ from lakehouse import paths
 from lakehouse.catalog.names import FullName
 from lakehouse.errors import NotFoundError
 from lakehouse.store.layout import models_uri
-from lakehouse.tracking.client import TrackingClient
 
 __all__ = [
     "ResolvedSource",
@@ -45,30 +44,12 @@ class ResolvedSource:
     run_id: str | None
 
 
-def _run_artifact_location(uri: str) -> tuple[str, str]:
-    """``runs:/<run_id>/<path>`` -> (artifact folder URI, run_id), via tracking."""
-    rest = uri[len("runs:/") :].lstrip("/")
-    run_id, _, sub = rest.partition("/")
-    if not run_id:
-        raise NotFoundError(
-            f"model URI {uri!r} names no run; expected 'runs:/<run_id>/<artifact path>', "
-            "for example 'runs:/0a1b2c/model'"
-        )
-    run = TrackingClient().get_run(run_id)
-    return paths.join(run.info.artifact_uri, sub), run_id
+def resolve_source(model_uri: str, *, location: str, run_id: str | None = None) -> ResolvedSource:
+    """Check that ``location`` (where ``model_uri`` resolved) holds a model package.
 
-
-def resolve_source(model_uri: str, *, run_id: str | None = None) -> ResolvedSource:
-    """Find the package ``model_uri`` points to; :class:`NotFoundError` if it holds none."""
-    if not isinstance(model_uri, str) or not model_uri.strip():
-        raise NotFoundError(
-            f"model URI {model_uri!r} is empty; expected 'runs:/<run_id>/<path>', "
-            "a file:// URI or a local folder holding an MLmodel file"
-        )
-    if model_uri.startswith("runs:"):
-        location, run_id = _run_artifact_location(model_uri)
-    else:
-        location = paths.to_uri(model_uri)
+    The URI itself is resolved by :func:`lakehouse.registry.uris.resolve_model_uri`;
+    this only checks for the ``MLmodel`` file, before anything is written.
+    """
     fs, path = paths.filesystem(location)
     info = fs.get_file_info(f"{path.rstrip('/')}/{MLMODEL}")
     if info.type != pafs.FileType.File:
