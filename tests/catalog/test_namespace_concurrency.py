@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,10 @@ import pytest
 import lakehouse as lh
 from lakehouse.catalog import namespace
 from lakehouse.config import config_overrides
+from tests.processes import race
 
 
-def _create(home: str, index: int, barrier, exclusive: bool) -> str:  # type: ignore[no-untyped-def]
+def _create(home: str, index: int, exclusive: bool, barrier) -> str:  # type: ignore[no-untyped-def]
     from lakehouse import config
 
     config.set_config(
@@ -40,10 +40,7 @@ def _create(home: str, index: int, barrier, exclusive: bool) -> str:  # type: ig
 @pytest.mark.slow
 def test_six_processes_one_schema_six_tables(tmp_path: Path) -> None:
     home = str(tmp_path / "lh")
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(6)
-    with ctx.Pool(6) as pool:
-        outcomes = pool.starmap(_create, [(home, i, barrier, i % 2 == 0) for i in range(6)])
+    outcomes = race(_create, [(home, i, i % 2 == 0) for i in range(6)])
     with config_overrides(home=home):
         assert [s.full_name for s in lh.list_schemas("main")] == ["main.default", "main.race"]
         assert lh.list_tables("main.race") == [f"main.race.t{i}" for i in range(6)]

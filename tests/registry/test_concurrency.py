@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from lakehouse import paths
 from lakehouse.config import config_overrides
 from lakehouse.registry import RegistryClient, register_model
+from tests.processes import race
 
 MODEL = "main.ml.race"
 REGISTRARS, REGISTRATIONS = 8, 50
@@ -52,13 +52,8 @@ def _move_many(home: str, worker: int, count: int, barrier: Any) -> list[int]:
 def test_eight_processes_register_fifty_versions_each(tmp_path: Path) -> None:
     home = str(tmp_path / "lh")
     packages = [_package(tmp_path / f"pkg{w}", f"worker-{w}") for w in range(REGISTRARS)]
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(REGISTRARS)
     started = time.monotonic()
-    with ctx.Pool(REGISTRARS) as pool:
-        results = pool.starmap(
-            _register_many, [(home, p, REGISTRATIONS, barrier) for p in packages]
-        )
+    results = race(_register_many, [(home, p, REGISTRATIONS) for p in packages])
     print(f"{REGISTRARS}x{REGISTRATIONS} registrations: {time.monotonic() - started:.1f}s")
     with config_overrides(home=home):
         versions = RegistryClient().search_model_versions(f"name = '{MODEL}'")
@@ -84,11 +79,8 @@ def test_four_processes_move_champion_a_hundred_times_each(
     with config_overrides(home=home):
         for _ in range(2 * MOVERS):
             register_model(package, MODEL)
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(MOVERS)
     started = time.monotonic()
-    with ctx.Pool(MOVERS) as pool:
-        results = pool.starmap(_move_many, [(home, w, MOVES, barrier) for w in range(MOVERS)])
+    results = race(_move_many, [(home, w, MOVES) for w in range(MOVERS)])
     print(f"{MOVERS}x{MOVES} alias moves: {time.monotonic() - started:.1f}s")
     with config_overrides(home=home):
         client = RegistryClient()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 import lakehouse as lh
 from lakehouse.config import config_overrides
 from lakehouse.tracking.tables import store_for
+from tests.processes import race
 
 RUNS_PER_PROCESS = 50
 STEPS = 100
@@ -41,10 +41,7 @@ def _log_runs(home: str, worker: int, barrier) -> list[str]:  # type: ignore[no-
 @pytest.mark.slow
 def test_eight_processes_fifty_runs_each(tmp_path: Path) -> None:
     home = str(tmp_path / "lh")
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(8)
-    with ctx.Pool(8) as pool:
-        per_worker = pool.starmap(_log_runs, [(home, w, barrier) for w in range(8)])
+    per_worker = race(_log_runs, [(home, w) for w in range(8)])
     run_ids = {rid for ids in per_worker for rid in ids}
     assert len(run_ids) == 8 * RUNS_PER_PROCESS
     with config_overrides(home=home):
@@ -147,8 +144,5 @@ def _open_writers(home: str, worker: int, barrier: Any) -> int:
 
 def test_a_new_journal_is_never_taken_for_a_dead_writers(tmp_path: Path) -> None:
     home = str(tmp_path / "lh")
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(6)
-    with ctx.Pool(6) as pool:
-        alive = pool.starmap(_open_writers, [(home, w, barrier) for w in range(6)])
+    alive = race(_open_writers, [(home, w) for w in range(6)])
     assert alive == [150] * 6

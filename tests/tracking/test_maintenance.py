@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from lakehouse.store.delta import DeltaStore
 from lakehouse.tracking import maintenance, snapshots, writer
 from lakehouse.tracking.entities import ViewType
 from lakehouse.tracking.tables import RESOLUTION, SPECS, resolved_group, store_for
+from tests.processes import SPAWN, spawned_pool
 
 
 def _history(n_runs: int = 4) -> list[str]:
@@ -285,9 +285,9 @@ def _no_row_twice(name: str) -> bool:
 
 def test_compaction_keeps_what_other_processes_append_meanwhile(home: str, tmp_path: Path) -> None:
     exp = lh.set_experiment("main.ml.busy")
-    ctx = mp.get_context("spawn")
     procs = [
-        ctx.Process(target=_log_runs, args=(home, exp.experiment_id, 60, f"w{k}")) for k in range(2)
+        SPAWN.Process(target=_log_runs, args=(home, exp.experiment_id, 60, f"w{k}"))
+        for k in range(2)
     ]
     for p in procs:
         p.start()
@@ -301,7 +301,7 @@ def test_compaction_keeps_what_other_processes_append_meanwhile(home: str, tmp_p
 
     reader = threading.Thread(target=searches)
     reader.start()
-    with ctx.Pool(1) as pool:  # a second compactor racing this one
+    with spawned_pool(1) as pool:  # a second compactor racing this one
         other = pool.apply_async(_compact_until, (home, stop))
         modes: list[str] = []
         while any(p.is_alive() for p in procs):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-
 import pyarrow as pa
 
 import lakehouse as lh
 from lakehouse.config import get_config
 from lakehouse.tracking import snapshots
 from lakehouse.tracking.tables import latest, store_for
+from tests.processes import spawned_pool
 
 
 def _log_elsewhere(home: str, exp_id: str, run_id: str) -> str:
@@ -53,8 +52,7 @@ def test_search_sees_another_process_append_after_a_cached_search(home: str) -> 
         lh.log_metric("acc", 0.7, step=1)
     assert _search() == {"here": 0.7}
     assert _search("metrics.acc > 0.8") == {}
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(1) as pool:
+    with spawned_pool(1) as pool:
         pool.apply(_log_elsewhere, (home, exp.experiment_id, run.info.run_id))
     assert _search() == {"here": 0.99, "other-process": 0.5}
     assert _search("metrics.acc > 0.8") == {"here": 0.99}
