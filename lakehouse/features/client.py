@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.features import functions, tables, training
+from lakehouse.features import model as model_module
 from lakehouse.features.entities import FeatureFunction, FeatureLookup, FeatureTable
 
 if TYPE_CHECKING:
@@ -123,3 +124,33 @@ class FeatureEngineeringClient:
             exclude_columns=exclude_columns,
             bucket_seconds=bucket_seconds,
         )
+
+    def log_model(
+        self,
+        *,
+        model: Any,
+        artifact_path: str = "model",
+        flavor: Any,
+        training_set: training.TrainingSet,
+        registered_model_name: str | None = None,
+        **kwargs: Any,
+    ) -> model_module.LoggedFeatureModel:
+        """Log ``model`` (saved by ``flavor``, e.g. ``lh.sklearn``) with its feature spec.
+
+        Only the spine's columns are required inputs of the logged model; the feature
+        tables' versions become the run's inputs (registry lineage).
+        """
+        return model_module.log_model(
+            model=model,
+            artifact_path=artifact_path,
+            flavor=flavor,
+            training_set=training_set,
+            registered_model_name=registered_model_name,
+            **kwargs,
+        )
+
+    def score_batch(
+        self, *, model_uri: str, df: DataFrame, result_type: str = "double", **_: Any
+    ) -> DataFrame:
+        """``df`` with the model's features looked up and a ``prediction`` column."""
+        return model_module.score_batch(model_uri=model_uri, df=df, result_type=result_type)

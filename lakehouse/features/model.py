@@ -1,0 +1,245 @@
+"""Models that carry their features: ``log_model`` with a training set, and ``score_batch``.
+
+A model logged with a training set is a ``python_function`` package holding:
+
+- ``artifacts/raw_model/``: the trained model, saved by the flavor it was given
+  (``lh.sklearn`` ...), with a signature over the feature columns it was trained on;
+- the feature spec (tables, keys, features, renames, functions, the Delta versions
+  trained on) in ``artifacts/feature_spec.yaml`` and in the ``MLmodel`` metadata;
+- an ``MLmodel`` signature whose inputs are only the spine's columns (lookup keys,
+  timestamps, columns passed through): callers bring keys, never features.
+
+``score_batch`` reads the spec, looks the same features up the same way as
+``TrainingSet.load_df`` (newest values, or point in time when the DataFrame has the
+timestamp column), applies the functions and scores the inner model on the feature
+columns, in training order. Loading the package with ``lh.pyfunc.load_model`` also
+works: its ``predict`` looks features up through Spark the same way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import yaml
+
+from lakehouse import paths
+from lakehouse.errors import InvalidArgumentError, InvalidModelError
+from lakehouse.features.entities import FeatureSpec
+from lakehouse.features.training import TrainingSet, build_features, lookups_for_scoring
+from lakehouse.models.flavors import pyfunc as pyfunc_flavor
+from lakehouse.models.flavors.pyfunc import PythonModel, PythonModelContext
+from lakehouse.models.mlmodel import MLModel
+from lakehouse.models.package import package_origin
+from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
+from lakehouse.models.signature import ModelSignature, infer_signature
+from lakehouse.registry.fluent import register_model
+from lakehouse.registry.uris import resolve_model_uri
+from lakehouse.spark import spark as get_spark
+from lakehouse.tracking import fluent
+from lakehouse.tracking.client import TrackingClient
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+__all__ = [
+    "FEATURE_SPEC_KEY",
+    "FeatureStoreModel",
+    "LoggedFeatureModel",
+    "log_model",
+    "score_batch",
+]
+
+FEATURE_SPEC_KEY = "lakehouse_feature_spec"
+RAW_MODEL = "raw_model"
+
+
+class FeatureStoreModel(PythonModel):
+    """The ``python_function`` wrapper: spine rows in, features looked up, inner model out."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.raw: PyFuncModel | None = None
+
+    def load_context(self, context: PythonModelContext) -> None:
+        """Load the inner model once."""
+        self.raw = load_pyfunc(context.artifacts[RAW_MODEL])
+
+    def predict(
+        self, context: PythonModelContext, model_input: Any, params: dict[str, Any] | None = None
+    ) -> Any:
+        """Predict for spine rows (pandas): features are looked up through Spark first."""
+        assert self.raw is not None
+        spec = FeatureSpec.from_dict(self.spec)
+        frame = model_input
+        if not all(c in frame.columns for c in spec.feature_columns):
+            session = get_spark()
+            spine = session.createDataFrame(frame)
+            lookups = lookups_for_scoring(spec, spine.columns)
+            built = build_features(spine, lookups, spec.functions)
+            frame = built.toPandas()
+        return self.raw.predict(frame[list(spec.feature_columns)], params=params)
+
+
+class LoggedFeatureModel:
+    """What ``log_model`` returns: MLflow's ``ModelInfo`` fields plus the feature spec."""
+
+    def __init__(
+        self, *, model_uri: str, run_id: str, artifact_path: str, meta: MLModel, version: int | None
+    ) -> None:
+        self.model_uri = model_uri
+        self.run_id = run_id
+        self.artifact_path = artifact_path
+        self.flavors = meta.flavors
+        self.signature = meta.signature
+        self.model_uuid = meta.model_uuid
+        self.utc_time_created = meta.utc_time_created
+        self.registered_model_version = version
+        self.feature_spec = FeatureSpec.from_dict(meta.extra["metadata"][FEATURE_SPEC_KEY])
+
+    def __repr__(self) -> str:
+        return f"LoggedFeatureModel(model_uri={self.model_uri!r})"
+
+
+def _feature_signature(training_set: TrainingSet) -> ModelSignature:
+    """The inner model's inputs: the feature columns, typed from the training DataFrame."""
+    built = training_set.load_df()
+    return infer_signature(built.select(*training_set.feature_spec.feature_columns))
+
+
+def _spine_signature(training_set: TrainingSet) -> ModelSignature:
+    return infer_signature(training_set.df.select(*training_set.feature_spec.input_columns))
+
+
+def _save_package(
+    location: str,
+    model: Any,
+    flavor: Any,
+    training_set: TrainingSet,
+    kwargs: dict[str, Any],
+) -> MLModel:
+    spec = training_set.feature_spec.to_dict()
+    raw_signature = kwargs.pop("signature", None) or _feature_signature(training_set)
+    with tempfile.TemporaryDirectory(prefix="lakehouse-fe-") as tmp:
+        raw = Path(tmp) / RAW_MODEL
+        flavor.save_model(model, str(raw), signature=raw_signature, **kwargs)
+        spec_file = Path(tmp) / "feature_spec.yaml"
+        spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
+        return pyfunc_flavor.save_model(
+            location,
+            python_model=FeatureStoreModel(spec),
+            artifacts={RAW_MODEL: str(raw), "feature_spec": str(spec_file)},
+            signature=_spine_signature(training_set),
+            pip_requirements=_requirements(raw),
+            metadata={FEATURE_SPEC_KEY: spec},
+        )
+
+
+def _requirements(raw: Path) -> list[str] | None:
+    file = raw / "requirements.txt"
+    if not file.is_file():
+        return None
+    return [line for line in file.read_text().splitlines() if line and not line.startswith("#")]
+
+
+def log_model(
+    *,
+    model: Any,
+    artifact_path: str = "model",
+    flavor: Any,
+    training_set: TrainingSet,
+    registered_model_name: str | None = None,
+    **kwargs: Any,
+) -> LoggedFeatureModel:
+    """Log ``model`` with its training set's feature spec into the active run.
+
+    ``flavor`` is the module that saves the model (``lh.sklearn``, ``lh.pyfunc``...);
+    other keywords go to its ``save_model``. The feature tables' pinned versions are
+    recorded as the run's inputs, so a registered version's lineage names them.
+    """
+    if not callable(getattr(flavor, "save_model", None)):
+        raise InvalidArgumentError(
+            f"flavor must be a module with save_model (e.g. lh.sklearn), got {flavor!r}"
+        )
+    if not isinstance(training_set, TrainingSet):
+        raise InvalidArgumentError(
+            "log_model needs training_set=<the TrainingSet the model was trained on>, "
+            f"got {type(training_set).__name__}"
+        )
+    path = artifact_path.strip("/")
+    if not path or ".." in path.split("/"):
+        raise InvalidArgumentError(f"invalid artifact_path {artifact_path!r}; e.g. 'model'")
+    run = fluent.active_run() or fluent.start_run()
+    run_id = run.info.run_id
+    location = paths.join(run.info.artifact_uri, path)
+    with package_origin(run_id, path):
+        meta = _save_package(location, model, flavor, training_set, dict(kwargs))
+    client = TrackingClient()
+    for table, version in training_set.table_versions.items():
+        client.log_input(run_id, table, version)
+    model_uri = f"runs:/{run_id}/{path}"
+    version = None
+    if registered_model_name:
+        version = int(register_model(model_uri, registered_model_name).version)
+    return LoggedFeatureModel(
+        model_uri=model_uri, run_id=run_id, artifact_path=path, meta=meta, version=version
+    )
+
+
+def _load_spec(folder: str, uri: str) -> FeatureSpec:
+    meta = MLModel.load(folder)
+    data = (meta.extra.get("metadata") or {}).get(FEATURE_SPEC_KEY)
+    if data is None:
+        raise InvalidModelError(
+            f"model {uri} was not logged with a training set (its MLmodel has no feature "
+            "spec); score it with lh.pyfunc.spark_udf, or log it with "
+            "FeatureEngineeringClient.log_model(..., training_set=...)"
+        )
+    return FeatureSpec.from_dict(data)
+
+
+def _check_inputs(spec: FeatureSpec, df: DataFrame, uri: str) -> None:
+    optional = {lookup.timestamp_lookup_key for lookup in spec.lookups}
+    missing = [c for c in spec.input_columns if c not in df.columns and c not in optional]
+    if missing:
+        raise InvalidArgumentError(
+            f"score_batch({uri!r}): the DataFrame lacks column(s) {missing} the model looks "
+            f"features up with; columns present: {df.columns}"
+        )
+
+
+def _predict_udf(raw_location: str, columns: list[str], result_type: str) -> Any:
+    """An iterator pandas UDF: the inner model loads once per Python worker, then scores."""
+    from pyspark.sql.functions import pandas_udf
+
+    def predict(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
+        model = load_pyfunc(raw_location, cache=True)
+        for batch in batches:
+            out = model.predict(batch[columns])
+            if isinstance(out, pd.DataFrame):
+                out = out.iloc[:, 0]
+            yield pd.Series(list(out) if not hasattr(out, "ravel") else out.ravel())
+
+    return pandas_udf(predict, result_type)  # type: ignore[call-overload]
+
+
+def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -> DataFrame:
+    """``df`` with the model's features looked up and a ``prediction`` column.
+
+    The model URI is resolved once (an alias is pinned to the version it names now).
+    """
+    from pyspark.sql import functions as F
+
+    resolved = resolve_model_uri(model_uri)
+    folder = local_folder(resolved.location)
+    spec = _load_spec(folder, model_uri)
+    _check_inputs(spec, df, model_uri)
+    built = build_features(df, lookups_for_scoring(spec, df.columns), spec.functions)
+    raw_location = paths.to_uri(str(Path(folder) / "artifacts" / RAW_MODEL))
+    columns = list(spec.feature_columns)
+    udf = _predict_udf(raw_location, columns, result_type)
+    features = F.struct(*[F.col(f"`{c}`") for c in columns])
+    return built.withColumn("prediction", udf(features))
