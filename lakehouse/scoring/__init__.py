@@ -1,0 +1,37 @@
+"""Scoring: models applied to Spark DataFrames (the data plane's hot path).
+
+Public API::
+
+    from lakehouse.scoring import spark_udf, predict_df, ModelUdf
+
+    udf = spark_udf(spark, "models:/main.ml.churn@champion", result_type="double")
+    udf.model_name, udf.model_version        # the version pinned now, on the driver
+    udf.check(df)                            # missing/mistyped columns, before any task
+    df.withColumn("churn_probability", udf())            # signature's columns by name
+    df.withColumn("p", udf("a", "b"))                    # by position
+    df.withColumn("p", udf(F.struct("a", "b")))          # struct fields by name
+
+    predict_df(df, "models:/main.ml.churn@champion", prediction_column="prediction")
+    # any flavor: Spark ML models via transform() in the JVM, Python ones via the UDF
+
+- ``spark_udf(spark, model_uri, result_type="double", env_manager="local", params=None)``
+  (MLflow's signature; ``lh.pyfunc.spark_udf`` forwards to it) resolves the URI once
+  and returns a :class:`ModelUdf` pinned to that version. ``result_type``: double,
+  float, int, long, boolean, string, ``array<...>`` or a struct DDL string.
+- ``udf_for(spark, resolved, result_type="double", params=None)``: the same for a
+  :class:`~lakehouse.registry.uris.ResolvedModelUri` the caller already resolved.
+- ``predict_df(df, model, *, prediction_column="prediction", result_type="double",
+  params=None)``: ``df`` plus the prediction column; ``model`` is a URI, a
+  ``ResolvedModelUri`` or a ``ModelUdf``.
+- ``is_spark_ml(resolved)``: whether a package scores in the JVM.
+
+Each Python worker loads the model once (module-level cache) and scores Arrow
+batches; ``spark.sql.execution.arrow.maxRecordsPerBatch`` sets the batch size.
+"""
+
+from __future__ import annotations
+
+from lakehouse.scoring.predict import is_spark_ml, predict_df
+from lakehouse.scoring.udf import ModelUdf, spark_udf, udf_for
+
+__all__ = ["ModelUdf", "is_spark_ml", "predict_df", "spark_udf", "udf_for"]
