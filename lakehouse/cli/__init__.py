@@ -14,6 +14,7 @@ import click
 from lakehouse.catalog import namespace
 from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
+from lakehouse.cli.scheduler import scheduler as scheduler_group
 from lakehouse.cli.tracking import tracking as tracking_group
 from lakehouse.config import get_config, set_config
 from lakehouse.errors import LakehouseError
@@ -163,6 +164,7 @@ def spark_conf(submit: bool) -> None:
 
 main.add_command(models_group)
 main.add_command(tracking_group)
+main.add_command(scheduler_group)
 
 
 def run() -> None:
