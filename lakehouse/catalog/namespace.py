@@ -20,15 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-import pyarrow as pa
-import pyarrow.fs as pafs
-from deltalake import DeltaTable
+from typing import TYPE_CHECKING, Literal
 
 from lakehouse import paths
+from lakehouse.catalog.entities import CatalogInfo, ColumnInfo, SchemaInfo, TableDescription
 from lakehouse.catalog.names import SYSTEM_CATALOG, check_writable, parse_name, split_parts
+from lakehouse.catalog.store import CatalogStore, described
 from lakehouse.config import get_config, username
 from lakehouse.errors import (
     AlreadyExistsError,
@@ -38,8 +35,8 @@ from lakehouse.errors import (
     TableLocationMissingError,
 )
 from lakehouse.spark import on_session, register_catalog
-from lakehouse.store import layout
-from lakehouse.store.delta import DeltaStore, TableSpec
+from lakehouse.store import files, layout
+from lakehouse.store.delta import DeltaStore, table_metadata
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -65,33 +62,6 @@ __all__ = [
 ]
 
 WriteMode = Literal["error", "append", "overwrite", "ignore"]
-_TS = pa.timestamp("us", tz="UTC")
-
-CATALOGS_SPEC = TableSpec(
-    schema=pa.schema(
-        [
-            pa.field("catalog_name", pa.string(), nullable=False),
-            pa.field("comment", pa.string()),
-            pa.field("owner", pa.string()),
-            pa.field("created_at", _TS),
-        ]
-    ),
-    keys=("catalog_name",),
-    description="Comments and owners of catalogs (which catalogs exist: the folders).",
-)
-SCHEMAS_SPEC = TableSpec(
-    schema=pa.schema(
-        [
-            pa.field("catalog_name", pa.string(), nullable=False),
-            pa.field("schema_name", pa.string(), nullable=False),
-            pa.field("comment", pa.string()),
-            pa.field("owner", pa.string()),
-            pa.field("created_at", _TS),
-        ]
-    ),
-    keys=("catalog_name", "schema_name"),
-    description="Comments and owners of schemas (which schemas exist: the folders).",
-)
 # Schemas of the system catalog, made by lakehouse itself.
 SYSTEM_SCHEMAS = {
     "catalog": "Namespace metadata: catalog and schema comments and owners.",
@@ -100,91 +70,12 @@ SYSTEM_SCHEMAS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CatalogInfo:
-    name: str
-    comment: str | None = None
-    owner: str | None = None
-    created_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SchemaInfo:
-    catalog_name: str
-    name: str
-    comment: str | None = None
-    owner: str | None = None
-    created_at: dt.datetime | None = None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.catalog_name}.{self.name}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ColumnInfo:
-    name: str
-    type: str
-    nullable: bool
-    comment: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TableDescription:
-    """What ``describe_table`` reports, read from the table's own Delta log."""
-
-    full_name: str
-    location: str
-    columns: tuple[ColumnInfo, ...]
-    comment: str | None
-    partition_columns: tuple[str, ...]
-    properties: Mapping[str, str] = field(default_factory=dict)
-    version: int = 0
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
-    format: str = "delta"
-
-
-# -- filesystem helpers ----------------------------------------------------------------
-def _fs(uri: str) -> tuple[pafs.FileSystem, str]:
-    return paths.filesystem(uri)
-
-
-def _is_dir(uri: str) -> bool:
-    fs, path = _fs(uri)
-    return fs.get_file_info(path).type == pafs.FileType.Directory
-
-
-def _subdirs(uri: str) -> list[str]:
-    fs, path = _fs(uri)
-    if fs.get_file_info(path).type != pafs.FileType.Directory:
-        return []
-    infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
-    return sorted(
-        i.base_name
-        for i in infos
-        if i.type == pafs.FileType.Directory and not i.base_name.startswith((".", "_"))
-    )
-
-
-def _mkdir(uri: str) -> None:
-    fs, path = _fs(uri)
-    fs.create_dir(path, recursive=True)
-
-
-def _rmtree(uri: str) -> None:
-    fs, path = _fs(uri)
-    if fs.get_file_info(path).type != pafs.FileType.NotFound:
-        fs.delete_dir(path)
-
-
-def _has_delta_log(uri: str) -> bool:
-    """A table exists once its Delta log holds a commit (a failed create leaves none)."""
-    fs, path = _fs(paths.join(uri, "_delta_log"))
-    if fs.get_file_info(path).type != pafs.FileType.Directory:
-        return False
-    infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
-    return any(i.base_name.endswith((".json", ".checkpoint.parquet")) for i in infos)
+# -- folders (the truth of what exists) -------------------------------------------------
+_is_dir = files.is_dir
+_subdirs = files.child_dirs
+_mkdir = files.make_dirs
+_rmtree = files.remove
+_has_delta_log = files.has_delta_commit
 
 
 def _now() -> dt.datetime:
@@ -192,12 +83,12 @@ def _now() -> dt.datetime:
 
 
 # -- metadata tables ---------------------------------------------------------------------
-def _catalogs_table() -> DeltaStore:
-    return DeltaStore(layout.system_table_uri("catalog", "catalogs"), CATALOGS_SPEC)
+def _store() -> CatalogStore:
+    return CatalogStore(get_config())
 
 
 def _schemas_table() -> DeltaStore:
-    return DeltaStore(layout.system_table_uri("catalog", "schemas"), SCHEMAS_SPEC)
+    return _store().schemas
 
 
 _defaults_lock = threading.Lock()
@@ -232,9 +123,8 @@ def _create_catalog(name: str, comment: str | None, *, exclusive: bool) -> Catal
     if exclusive and existed:
         raise AlreadyExistsError(f"catalog {name!r} already exists; pass exist_ok=True to reuse it")
     _mkdir(layout.warehouse_uri(name))
-    row = {"catalog_name": name, "comment": comment, "owner": username(), "created_at": _now()}
-    inserted = _catalogs_table().insert_if_absent([row])
-    if exclusive and inserted == 0:
+    info = CatalogInfo(name=name, comment=comment, owner=username(), created_at=_now())
+    if not _store().add_catalog(info) and exclusive:
         raise AlreadyExistsError(
             f"catalog {name!r} was created by another writer at the same moment; "
             "pass exist_ok=True to reuse it"
@@ -252,22 +142,16 @@ def create_catalog(name: str, comment: str | None = None, *, exist_ok: bool = Tr
     return info
 
 
-def _described(row: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Comment, owner and creation time from a metadata row (all None without one)."""
-    return {key: (row or {}).get(key) for key in ("comment", "owner", "created_at")}
-
-
 def _catalog_info(name: str) -> CatalogInfo:
-    rows = _catalogs_table().read([("catalog_name", "=", name)]).to_pylist()
-    return CatalogInfo(name=name, **_described(rows[0] if rows else None))
+    return CatalogInfo(name=name, **described(_store().catalog_meta(name)))
 
 
 def list_catalogs() -> list[CatalogInfo]:
     """Every catalog: the folders under the warehouse, and the reserved ``system``."""
     _ensure_defaults()
-    meta = {r["catalog_name"]: r for r in _catalogs_table().read().to_pylist()}
+    meta = _store().catalogs_meta()
     names = _subdirs(layout.warehouse_uri())
-    out = [CatalogInfo(name=n, **_described(meta.get(n))) for n in names]
+    out = [CatalogInfo(name=n, **described(meta.get(n))) for n in names]
     out.append(CatalogInfo(name=SYSTEM_CATALOG, comment="Reserved: lakehouse's own tables."))
     return out
 
@@ -283,14 +167,9 @@ def drop_catalog(name: str, *, cascade: bool = False) -> None:
             f"catalog {name!r} is not empty: it holds schemas {', '.join(schemas)}; "
             "drop them first or pass cascade=True"
         )
-    # Metadata rows of every schema of the catalog (a schema made by SQL has none).
-    _schemas_table().delete_keys(
-        _schemas_table().read(
-            [("catalog_name", "=", name)], columns=["catalog_name", "schema_name"]
-        )
-    )
     _rmtree(layout.warehouse_uri(name))
-    _catalogs_table().delete_keys([{"catalog_name": name}])
+    # With the metadata of every schema of the catalog (a schema made by SQL has none).
+    _store().remove_catalog(name)
     _defaults_done.discard(get_config().home_uri)
 
 
@@ -322,15 +201,10 @@ def _create_schema(
             f"schema '{catalog}.{schema}' already exists; pass exist_ok=True to reuse it"
         )
     _mkdir(location)
-    row = {
-        "catalog_name": catalog,
-        "schema_name": schema,
-        "comment": comment,
-        "owner": username(),
-        "created_at": _now(),
-    }
-    inserted = _schemas_table().insert_if_absent([row])
-    if exclusive and inserted == 0:
+    info = SchemaInfo(
+        catalog_name=catalog, name=schema, comment=comment, owner=username(), created_at=_now()
+    )
+    if not _store().add_schema(info) and exclusive:
         raise AlreadyExistsError(
             f"schema '{catalog}.{schema}' was created by another writer at the same moment; "
             "pass exist_ok=True to reuse it"
@@ -349,12 +223,8 @@ def create_schema(name: str, comment: str | None = None, *, exist_ok: bool = Tru
 def _schema_info(catalog: str, schema: str) -> SchemaInfo:
     if catalog == SYSTEM_CATALOG:
         return SchemaInfo(catalog_name=catalog, name=schema, comment=SYSTEM_SCHEMAS.get(schema))
-    rows = (
-        _schemas_table()
-        .read([("catalog_name", "=", catalog), ("schema_name", "=", schema)])
-        .to_pylist()
-    )
-    return SchemaInfo(catalog_name=catalog, name=schema, **_described(rows[0] if rows else None))
+    meta = _store().schema_meta(catalog, schema)
+    return SchemaInfo(catalog_name=catalog, name=schema, **described(meta))
 
 
 def list_schemas(catalog: str | None = None) -> list[SchemaInfo]:
@@ -364,12 +234,9 @@ def list_schemas(catalog: str | None = None) -> list[SchemaInfo]:
     if catalog == SYSTEM_CATALOG:
         names = _subdirs(paths.join(get_config().home_uri, "system"))
         return [_schema_info(catalog, n) for n in names]
-    meta = {
-        r["schema_name"]: r
-        for r in _schemas_table().read([("catalog_name", "=", catalog)]).to_pylist()
-    }
+    meta = _store().schemas_meta(catalog)
     return [
-        SchemaInfo(catalog_name=catalog, name=n, **_described(meta.get(n)))
+        SchemaInfo(catalog_name=catalog, name=n, **described(meta.get(n)))
         for n in _subdirs(layout.warehouse_uri(catalog))
     ]
 
@@ -396,7 +263,7 @@ def drop_schema(name: str, *, cascade: bool = False) -> None:
             "drop them first or pass cascade=True"
         )
     _rmtree(location)
-    _schemas_table().delete_keys([{"catalog_name": catalog, "schema_name": schema}])
+    _store().remove_schema(catalog, schema)
     _defaults_done.discard(get_config().home_uri)
 
 
@@ -531,12 +398,8 @@ def describe_table(name: str) -> TableDescription:
 
     Read from the table's own Delta log (no JVM needed).
     """
-    import json
-
     location = _existing_location(name)
-    delta = DeltaTable(location)
-    meta = delta.metadata()
-    fields = json.loads(delta.schema().to_json())["fields"]
+    meta = table_metadata(location)
     columns = tuple(
         ColumnInfo(
             name=f["name"],
@@ -544,19 +407,18 @@ def describe_table(name: str) -> TableDescription:
             nullable=bool(f.get("nullable", True)),
             comment=(f.get("metadata") or {}).get("comment"),
         )
-        for f in fields
+        for f in meta.fields
     )
-    last = delta.history(1)
     return TableDescription(
         full_name=str(parse_name(name)),
         location=location,
         columns=columns,
         comment=meta.description,
-        partition_columns=tuple(meta.partition_columns),
+        partition_columns=meta.partition_columns,
         properties=dict(meta.configuration),
-        version=delta.version(),
-        created_at=_ms(meta.created_time),
-        updated_at=_ms(last[0]["timestamp"]) if last else None,
+        version=meta.version,
+        created_at=_ms(meta.created_ms),
+        updated_at=_ms(meta.updated_ms),
     )
 
 

@@ -41,7 +41,16 @@ from deltalake.transaction import AddAction, RemoveAction
 from lakehouse import paths
 from lakehouse.errors import CommitConflictError
 
-__all__ = ["DataFile", "DeltaStore", "TableSpec", "is_conflict", "with_retry"]
+__all__ = [
+    "DataFile",
+    "DeltaStore",
+    "TableMetadata",
+    "TableSpec",
+    "is_conflict",
+    "table_metadata",
+    "table_version",
+    "with_retry",
+]
 
 T = TypeVar("T")
 
@@ -60,9 +69,13 @@ DEFAULT_PROPERTIES = {
 }
 
 
+class _KeyTaken(Exception):
+    """A conditional insert added no row: its key was taken meanwhile (read again, retry)."""
+
+
 def is_conflict(exc: BaseException) -> bool:
     """True for a commit that lost a race (delta-rs or delta-spark) and may be retried."""
-    if isinstance(exc, CommitFailedError):
+    if isinstance(exc, CommitFailedError | _KeyTaken):
         return True
     name = type(exc).__name__
     text = str(exc)
@@ -83,8 +96,13 @@ def is_conflict(exc: BaseException) -> bool:
     )
 
 
-def with_retry(fn: Callable[[], T], *, what: str, attempts: int = 60) -> T:
-    """Run a Delta commit, retrying with jittered backoff while it conflicts."""
+def with_retry(fn: Callable[[], T], *, what: str, attempts: int = 60, max_delay: float = 0.5) -> T:
+    """Run a Delta commit, retrying with jittered backoff while it conflicts.
+
+    The one retry loop of the project: ``fn`` runs again (reading the newest
+    state) after each commit conflict, up to ``attempts`` times; then
+    :class:`CommitConflictError` names ``what``. Other errors pass through at once.
+    """
     delay = 0.005
     for attempt in range(1, attempts + 1):
         try:
@@ -98,7 +116,7 @@ def with_retry(fn: Callable[[], T], *, what: str, attempts: int = 60) -> T:
                     f"{attempts} attempts; try again ({exc})"
                 ) from exc
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 1.6, 0.5)
+            delay = min(delay * 1.6, max_delay)
     raise AssertionError("unreachable")
 
 
@@ -263,6 +281,79 @@ class DeltaStore:
                     return 0
                 raise
         return with_retry(merge, what=f"insert into {self.uri}")
+
+    def insert_new(
+        self,
+        make_row: Callable[[], Mapping[str, Any]],
+        *,
+        what: str,
+        predicate: str | None = None,
+        attempts: int = 500,
+    ) -> dict[str, Any]:
+        """Conditional insert of one row: a MERGE-insert that must add exactly one row.
+
+        ``make_row`` builds the row from the newest state (e.g. ``max + 1``) and
+        runs again on every attempt; it may raise to stop (nothing is written).
+        When a concurrent commit conflicts, or the row's key was taken meanwhile
+        (0 rows inserted), :func:`with_retry` reads again and retries. Returns
+        the row inserted. This is how version numbers and alias moves are
+        allocated: no lost update, no duplicate (NOTES, "Commits and concurrency").
+
+        ``predicate`` replaces the key match (SQL over ``t.``/``s.`` columns, built
+        from constants by the caller): any target row it matches blocks the insert.
+        """
+        match = predicate or self._key_predicate(self.spec.keys)
+
+        def attempt() -> dict[str, Any]:
+            row = dict(make_row())
+            metrics = (
+                self.table()
+                .merge(self._coerce([row]), match, source_alias="s", target_alias="t")
+                .when_not_matched_insert_all()
+                .execute()
+            )
+            if int(metrics.get("num_target_rows_inserted", 0)) != 1:
+                raise _KeyTaken(f"{what}: the key was taken by a concurrent writer")
+            return row
+
+        return with_retry(attempt, what=what, attempts=attempts, max_delay=0.2)
+
+    def replace_keys(
+        self,
+        old: pa.Table | Sequence[Mapping[str, Any]],
+        new: pa.Table | Sequence[Mapping[str, Any]],
+        read: Callable[[], tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]]
+        | None = None,
+        *,
+        what: str,
+    ) -> None:
+        """One commit that deletes the rows keyed like ``old`` and inserts ``new``.
+
+        A MERGE whose source holds both: ``old`` keys match (deleted), ``new``
+        keys do not (inserted). With ``read``, the rows are read again on every
+        attempt (``read() -> (old, new)``), so a conflicting commit (e.g. a row
+        added meanwhile) is taken into account on the retry.
+        """
+
+        def attempt() -> None:
+            old_rows, new_rows = read() if read is not None else (old, new)
+            source = pa.concat_tables([self._coerce(old_rows), self._coerce(new_rows)])
+            if source.num_rows == 0:
+                return
+            (
+                self.table()
+                .merge(
+                    source,
+                    self._key_predicate(self.spec.keys),
+                    source_alias="s",
+                    target_alias="t",
+                )
+                .when_matched_delete()
+                .when_not_matched_insert_all()
+                .execute()
+            )
+
+        with_retry(attempt, what=what)
 
     def upsert(
         self, rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
@@ -453,6 +544,7 @@ class DeltaStore:
         return added
 
     def version(self) -> int:
+        """The newest committed version (-1 while the table does not exist)."""
         return self.table().version() if self.exists() else -1
 
     def compact(self) -> None:
@@ -462,6 +554,22 @@ class DeltaStore:
         table = self.table()
         with_retry(lambda: table.optimize.compact(), what=f"compact {self.uri}")
         self.checkpoint()
+
+    def compact_once(self) -> bool:
+        """One compaction attempt; False when a concurrent commit won (try next round).
+
+        For compaction on a hot path (every Nth registration or alias move):
+        losing the race is fine, waiting for it is not.
+        """
+        if not self.exists():
+            return False
+        try:
+            self.table().optimize.compact()
+        except Exception as exc:
+            if is_conflict(exc):
+                return False
+            raise
+        return True
 
     def vacuum(self) -> int:
         """Delete data files no version inside the retention period needs; returns how many.
@@ -482,3 +590,44 @@ class DeltaStore:
         table = self.table()
         table.create_checkpoint()
         table.cleanup_metadata()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableMetadata:
+    """What a table's own Delta log says about it (read without a JVM)."""
+
+    version: int
+    description: str | None
+    partition_columns: tuple[str, ...]
+    configuration: Mapping[str, str]
+    fields: tuple[Mapping[str, Any], ...]
+    """The Delta schema's fields (``name``, ``type``, ``nullable``, ``metadata``)."""
+    created_ms: int | None
+    updated_ms: int | None
+    """When the newest commit was made (epoch milliseconds)."""
+
+
+def table_version(uri: str, storage_options: dict[str, str] | None = None) -> int | None:
+    """The newest version of the Delta table at ``uri``, or None if no table is there."""
+    if not DeltaTable.is_deltatable(uri, storage_options=storage_options):
+        return None
+    return int(DeltaTable(uri, storage_options=storage_options).version())
+
+
+def table_metadata(uri: str, storage_options: dict[str, str] | None = None) -> TableMetadata:
+    """Schema, comment, partitioning, properties, version and times of any Delta table.
+
+    Works for tables either engine wrote (it only reads the log).
+    """
+    table = DeltaTable(uri, storage_options=storage_options)
+    meta = table.metadata()
+    last = table.history(1)
+    return TableMetadata(
+        version=int(table.version()),
+        description=meta.description,
+        partition_columns=tuple(meta.partition_columns),
+        configuration=dict(meta.configuration),
+        fields=tuple(json.loads(table.schema().to_json())["fields"]),
+        created_ms=meta.created_time,
+        updated_ms=int(last[0]["timestamp"]) if last else None,
+    )

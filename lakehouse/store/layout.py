@@ -8,13 +8,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lakehouse import paths
 from lakehouse.config import Config, get_config
+from lakehouse.store.delta import DeltaStore, TableSpec
 
 __all__ = [
     "artifacts_uri",
     "models_uri",
     "system_table_uri",
+    "system_tables",
     "table_uri",
     "warehouse_uri",
 ]
@@ -42,8 +46,23 @@ def system_table_uri(schema: str, table: str, *, cfg: Config | None = None) -> s
 
 
 def artifacts_uri(*parts: str, cfg: Config | None = None) -> str:
+    """``<home>/artifacts[/parts...]``: run artifacts."""
     return paths.join(_home(cfg), "artifacts", *parts)
 
 
 def models_uri(*parts: str, cfg: Config | None = None) -> str:
+    """``<home>/models[/parts...]``: registered model versions."""
     return paths.join(_home(cfg), "models", *parts)
+
+
+def system_tables(
+    schema: str, specs: Mapping[str, TableSpec], *, cfg: Config | None = None
+) -> dict[str, DeltaStore]:
+    """One :class:`DeltaStore` per spec: the tables ``system.<schema>.<name>`` of a root.
+
+    How every domain store (tracking, registry, catalog) opens its tables.
+    """
+    return {
+        name: DeltaStore(system_table_uri(schema, name, cfg=cfg), spec)
+        for name, spec in specs.items()
+    }
