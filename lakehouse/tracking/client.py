@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,7 +54,7 @@ from lakehouse.tracking.tables import (
     run_info_from_row,
     store_for,
 )
-from lakehouse.tracking.writer import Writer, journal_dir, replay_journals, writer_for
+from lakehouse.tracking.writer import Writer, prepare_read, writer_for
 
 if TYPE_CHECKING:
     from lakehouse.tracking.search import SearchResult
@@ -63,8 +62,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_EXPERIMENT_ID", "TrackingClient", "default_experiment_name"]
 
 DEFAULT_EXPERIMENT_ID = "0"
-_replayed: set[str] = set()
-_replay_lock = threading.Lock()
 _ADJ = ("bold", "calm", "brave", "bright", "clever", "eager", "gentle", "keen", "lucky", "quiet")
 _NOUN = ("otter", "falcon", "maple", "river", "comet", "badger", "lynx", "heron", "cedar", "fox")
 
@@ -105,17 +102,8 @@ class TrackingClient:
         return writer_for(self._cfg)
 
     def _prepare_read(self) -> None:
-        """Make this process's writes and dead writers' journals visible to reads."""
-        home = self._cfg.home_uri
-        from lakehouse.tracking import writer as writer_module
-
-        live = writer_module._writers.get(home)
-        if live is not None:
-            live.flush()
-        with _replay_lock:
-            if home not in _replayed:
-                replay_journals(self._cfg, journal_dir(home), skip=live.writer_id if live else None)
-                _replayed.add(home)
+        """Make this process's writes, and the rows of writers that died since, visible."""
+        prepare_read(self._cfg)
 
     def flush(self) -> None:
         """Commit buffered writes of this process now."""

@@ -9,10 +9,13 @@ append per table per batch, every ``tracking_flush_interval`` seconds, when
 ``tracking_flush_size`` rows are waiting, at ``end_run`` and at exit.
 
 Exactly once: every append records a Delta application transaction
-``(writer_id, highest seq in the commit)`` in the same commit. A process that
-opens the root replays the journals of dead writers (a journal is alive while its
-process holds an exclusive ``flock`` on it) and skips, table by table, the rows
-whose ``seq`` is at or below that table's recorded transaction version.
+``(writer_id, highest seq in the commit)`` in the same commit. A process replays
+the journals of dead writers (a journal is alive while its process holds an
+exclusive ``flock`` on it) when its writer starts and, through
+:func:`prepare_read`, on reads at most once per ``tracking_flush_interval``, so a
+long-lived reader sees a killed writer's points within seconds. Replay skips,
+table by table, the rows whose ``seq`` is at or below that table's recorded
+transaction version, so two processes replaying one journal commit it once.
 
 Where the journal lives: ``<home>/.journal/`` for a local root. For a root on
 object storage the journal stays on local disk, under
@@ -29,7 +32,9 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -42,7 +47,7 @@ from lakehouse.config import Config, get_config
 from lakehouse.tracking.maintenance import compact_table
 from lakehouse.tracking.tables import JOURNALED, SPECS, store_for
 
-__all__ = ["Writer", "journal_dir", "writer_for"]
+__all__ = ["Writer", "journal_dir", "prepare_read", "replay_journals", "writer_for"]
 
 _log = logging.getLogger(__name__)
 _COMPACT_EVERY = 200  # commits of one table by one process between compactions
@@ -139,6 +144,8 @@ def replay_journals(cfg: Config, folder: Path, *, skip: str | None = None) -> in
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # its writer is alive
+            if os.fstat(fh.fileno()).st_nlink == 0:
+                continue  # another process replayed and removed it after we opened it
             by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for line in fh:
                 try:
@@ -275,6 +282,33 @@ def writer_for(cfg: Config | None = None) -> Writer:
             writer = Writer(cfg)
             _writers[cfg.home_uri] = writer
         return writer
+
+
+_next_check: dict[str, float] = {}  # root -> monotonic time of the next journal listing
+_check_lock = threading.Lock()
+
+
+def prepare_read(cfg: Config) -> None:
+    """Make reads of ``cfg``'s root see this process's writes and dead writers' rows.
+
+    Flushes this process's writer, then replays the journals of writers that died
+    since the last check. The check (a listing of the journal folder and a
+    try-lock per journal) runs at most once per ``tracking_flush_interval``
+    seconds per root, so a read between checks pays only a clock reading.
+    """
+    home = cfg.home_uri
+    live = _writers.get(home)
+    if live is not None:
+        live.flush()
+    if time.monotonic() < _next_check.get(home, 0.0):
+        return
+    with _check_lock:  # one thread lists; the others wait for its commits, then read
+        if time.monotonic() < _next_check.get(home, 0.0):
+            return
+        skip = live.writer_id if live is not None and not live._stop.is_set() else None
+        replay_journals(cfg, journal_dir(home), skip=skip)
+        # Only after a clean replay: a failed one is tried again by the next read.
+        _next_check[home] = time.monotonic() + cfg.tracking_flush_interval
 
 
 def flush_all() -> None:
