@@ -20,9 +20,8 @@ from typing import Any
 
 from lakehouse.models.flavors import sklearn as _flavor
 from lakehouse.models.mlmodel import MLModel
-from lakehouse.models.pyfunc_model import local_folder
-from lakehouse.pyfunc import ModelInfo, _artifact_path_of, _log_with
-from lakehouse.registry.uris import resolve_model_uri
+from lakehouse.registry import model_logging
+from lakehouse.registry.model_logging import ModelInfo
 
 __all__ = ["FLAVOR_NAME", "SERIALIZATION_FORMATS", "load_model", "log_model", "save_model"]
 
@@ -49,14 +48,14 @@ def log_model(
     ``serialization_format``, ``pyfunc_predict_fn``, ``pip_requirements``...);
     registers it as the next version of ``registered_model_name`` when given.
     """
-    path = _artifact_path_of(name, artifact_path)
-    return _log_with(
+    return model_logging.log_model(
         lambda location: _flavor.save_model(sk_model, location, **kwargs),
-        path,
+        name,
+        artifact_path=artifact_path,
         registered_model_name=registered_model_name,
     )
 
 
 def load_model(model_uri: str | Path) -> Any:
     """The estimator of a package: ``runs:/``, ``models:/``, a local path or a URI."""
-    return _flavor.load_model(local_folder(resolve_model_uri(model_uri).location))
+    return _flavor.load_model(model_logging.model_folder(model_uri))

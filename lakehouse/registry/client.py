@@ -358,7 +358,7 @@ class RegistryClient:
     ) -> list[ModelVersion]:
         """Versions matching ``name``, ``version_number``, ``run_id``, ``source_path``, tags."""
         clauses = search.parse_filter(filter_string, _VERSION_FILTER_KEYS)
-        names = {c.value for c in clauses if c.key == "name" and c.op == "="}
+        names = search.equal_values(clauses, "name")
         rows = self._store.version_rows(next(iter(names)) if len(names) == 1 else None)
         tags = self._store.version_tags_of(next(iter(names)) if len(names) == 1 else None)
         kept = [

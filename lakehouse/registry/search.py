@@ -1,152 +1,108 @@
-"""MLflow's registry filter strings, parsed once and evaluated on records.
+"""The registry's searches: MLflow's filter grammar (one parser, tracking's), evaluated on records.
 
-Supported (clauses joined by ``AND``)::
+``search_registered_models`` and ``search_model_versions`` parse their filter
+with :func:`lakehouse.tracking.filters.parse_filter`, the parser of
+``search_runs``, over the registry's keys, so the same mistake gets the same
+error. For example::
 
     name = 'main.ml.churn'          name LIKE 'main.ml.%'     name ILIKE '%CHURN%'
     name IN ('a.b.c', 'a.b.d')      tags.team = 'growth'      tags.`with space` != 'x'
-    version_number = 3              run_id = '0a1b...'        run_id IN ('a', 'b')
-    source_path LIKE 'runs:/%'
+    version_number = 3              run_id = '0a1b...'        run_id NOT IN ('a', 'b')
+    source_path LIKE 'runs:/%'      name = 'a.b.c' OR (tags.team = 'x' AND version_number > 2)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lakehouse.errors import InvalidArgumentError
+from lakehouse.tracking import filters
+from lakehouse.tracking.filters import And, Comparison, Node, Vocabulary
 
-__all__ = ["Clause", "matches", "order_records", "parse_filter"]
+__all__ = ["equal_values", "matches", "order_records", "parse_filter", "vocabulary"]
 
-_OPS = ("!=", "=", "<>", "NOT ILIKE", "NOT LIKE", "ILIKE", "LIKE", "NOT IN", "IN")
-_CLAUSE = re.compile(
-    r"""\s*(?P<key>tags\.`[^`]+`|tags\.[\w.\-]+|[A-Za-z_][\w]*)\s*
-        (?P<op>!=|<>|=|(?:NOT\s+)?I?LIKE\b|(?:NOT\s+)?IN\b)\s*
-        (?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\(.*\)|-?\d+)\s*$""",
-    re.IGNORECASE | re.VERBOSE | re.DOTALL,
-)
-_QUOTED = re.compile(r"""'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+)""")
+# Registry keys that hold numbers (compared as numbers, written unquoted).
+NUMERIC_KEYS = ("version_number", "creation_timestamp", "last_updated_timestamp")
+_NEGATIVE = ("!=", "NOT LIKE", "NOT ILIKE", "NOT IN")
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One ``key op value`` test; ``key`` is an attribute or ``tags.<key>``."""
-
-    key: str
-    op: str
-    value: Any
-
-    def test(self, record: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
-        """Whether a record (attribute -> value) and its tags pass."""
-        actual = tags.get(self.key[5:]) if self.key.startswith("tags.") else record.get(self.key)
-        if actual is None:
-            return self.op in ("!=", "NOT LIKE", "NOT ILIKE", "NOT IN")
-        if self.op in ("=", "!="):
-            equal = str(actual) == str(self.value)
-            return equal if self.op == "=" else not equal
-        if self.op in ("IN", "NOT IN"):
-            inside = str(actual) in {str(v) for v in self.value}
-            return inside if self.op == "IN" else not inside
-        flags = re.IGNORECASE if "ILIKE" in self.op else 0
-        found = re.fullmatch(_like_regex(str(self.value)), str(actual), flags) is not None
-        return not found if self.op.startswith("NOT") else found
+def vocabulary(allowed: Sequence[str]) -> Vocabulary:
+    """The filter vocabulary of a registry search over the keys ``allowed`` and tags."""
+    strings = tuple(k for k in allowed if k not in NUMERIC_KEYS)
+    numbers = tuple(k for k in allowed if k in NUMERIC_KEYS)
+    return Vocabulary(
+        prefixes={"tag": "tags", "tags": "tags"},
+        string_attributes=strings,
+        numeric_attributes=numbers,
+        example="name",
+        hint=(
+            "Expected e.g. \"name LIKE 'main.ml.%' AND tags.team = 'growth'\" (keys: "
+            f"{', '.join(allowed)}, tags.<key>; strings in single quotes; OR, parentheses "
+            "and IN allowed)"
+        ),
+    )
 
 
-def _like_regex(pattern: str) -> str:
-    return "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+def parse_filter(filter_string: str | None, allowed: Sequence[str]) -> Node | None:
+    """Parse a registry filter (None when empty); :class:`InvalidArgumentError` if malformed."""
+    return filters.parse_filter(filter_string, vocabulary(allowed))
 
 
-def _split_and(text: str) -> list[str]:
-    """Split on ``AND`` outside quotes and parentheses."""
-    parts, current, quote, depth, i = [], "", "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif (
-            depth == 0
-            and text[i : i + 3].upper() == "AND"
-            and (i == 0 or text[i - 1].isspace())
-            and (i + 3 == len(text) or text[i + 3].isspace())
-        ):
-            parts.append(current)
-            current, i = "", i + 3
-            continue
-        current += ch
-        i += 1
-    parts.append(current)
-    return parts
+def _like(pattern: str, actual: str, op: str) -> bool:
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    found = re.fullmatch(regex, actual, re.IGNORECASE if "ILIKE" in op else 0) is not None
+    return not found if op.startswith("NOT") else found
 
 
-def _literal(text: str) -> Any:
-    match = _QUOTED.fullmatch(text.strip())
-    if not match:
-        raise ValueError(text)
-    if match.group(3) is not None:
-        return int(match.group(3))
-    raw = match.group(1) if match.group(1) is not None else match.group(2)
-    return re.sub(r"\\(.)", r"\1", raw)
+def _test(node: Comparison, record: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
+    actual = tags.get(node.key) if node.kind == "tags" else record.get(node.key)
+    if node.op in ("IS NULL", "IS NOT NULL"):
+        return (actual is None) == (node.op == "IS NULL")
+    if actual is None:
+        return node.op in _NEGATIVE
+    numeric = node.kind == "attributes" and node.key in NUMERIC_KEYS
+    value: Any = float(actual) if numeric else str(actual)
+    if node.op in ("IN", "NOT IN"):
+        inside = value in set(node.value)  # type: ignore[call-overload]
+        return inside if node.op == "IN" else not inside
+    if "LIKE" in node.op:
+        return _like(str(node.value), value, node.op)
+    compare: dict[str, Callable[[Any, Any], bool]] = {
+        "=": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
+    }
+    return compare[node.op](value, node.value)
 
 
-def parse_filter(filter_string: str | None, allowed: Sequence[str]) -> list[Clause]:
-    """Parse a filter string; unknown keys or bad syntax raise :class:`InvalidArgumentError`."""
-    if not filter_string or not filter_string.strip():
-        return []
-    clauses = []
-    for text in _split_and(filter_string):
-        match = _CLAUSE.match(text)
-        if not match:
-            raise InvalidArgumentError(
-                f"invalid filter clause {text.strip()!r} in {filter_string!r}: expected "
-                "<key> <op> <value> with op one of =, !=, LIKE, ILIKE, IN and a quoted value, "
-                "e.g. \"name LIKE 'main.ml.%' AND tags.team = 'growth'\""
-            )
-        key = match.group("key")
-        op = " ".join(match.group("op").upper().split()).replace("<>", "!=")
-        if key.lower().startswith("tags."):
-            key = "tags." + key[5:].strip("`")
-        elif key.lower() not in allowed:
-            raise InvalidArgumentError(
-                f"invalid filter key {key!r} in {filter_string!r}: expected one of "
-                f"{', '.join(allowed)} or tags.<key>"
-            )
-        else:
-            key = key.lower()
-        value_text = match.group("value")
-        try:
-            if op in ("IN", "NOT IN"):
-                inner = value_text.strip()
-                if not (inner.startswith("(") and inner.endswith(")")):
-                    raise ValueError(inner)
-                value: Any = [_literal(v) for v in _split_commas(inner[1:-1])]
-            else:
-                value = _literal(value_text)
-        except ValueError:
-            raise InvalidArgumentError(
-                f"invalid value {value_text!r} for {key} {op} in {filter_string!r}: expected a "
-                "quoted string, a number, or for IN a list like ('a', 'b')"
-            ) from None
-        clauses.append(Clause(key, op, value))
-    return clauses
+def matches(node: Node | None, record: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
+    """Whether a record (key -> value) with its tags passes the filter (None passes all)."""
+    if node is None:
+        return True
+    if isinstance(node, Comparison):
+        return _test(node, record, tags)
+    if isinstance(node, And):
+        return all(matches(n, record, tags) for n in node.items)
+    return any(matches(n, record, tags) for n in node.items)
 
 
-def _split_commas(text: str) -> list[str]:
-    items = [m.group(0) for m in _QUOTED.finditer(text)]
-    if not items:
-        raise ValueError(text)
-    return items
+def equal_values(node: Node | None, key: str) -> set[Any]:
+    """Values ``key = ...`` must take for the filter to pass (empty: no such clause).
 
-
-def matches(clauses: Sequence[Clause], record: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
-    """True when every clause passes."""
-    return all(c.test(record, tags) for c in clauses)
+    Only clauses every match needs count (the top level, or inside a top-level AND),
+    so a caller may narrow its read to one model when exactly one value is named.
+    """
+    items = node.items if isinstance(node, And) else (node,) if node is not None else ()
+    return {
+        n.value
+        for n in items
+        if isinstance(n, Comparison) and n.kind == "attributes" and n.key == key and n.op == "="
+    }
 
 
 def order_records(

@@ -19,6 +19,11 @@ Grammar (keywords case-insensitive)::
 Metrics compare with numbers; params, tags and string attributes with quoted
 strings. An error names the position and the offending token.
 
+What a filter may name (prefixes, bare attributes, which are numeric) is a
+:class:`Vocabulary`: :data:`RUNS` for runs and experiments; the registry's
+search passes its own (``name``, ``version_number``, ``tags.<key>`` ...), so
+runs, models and versions share one parser and one set of errors.
+
 Example::
 
     parse_filter("metrics.auc > 0.8 AND (params.depth IN ('5', '6') OR tags.`team name` = 'x')")
@@ -27,16 +32,19 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lakehouse.errors import InvalidArgumentError
 
 __all__ = [
+    "RUNS",
     "And",
     "Comparison",
     "Node",
     "Or",
     "OrderKey",
+    "Vocabulary",
     "parse_filter",
     "parse_order_by",
 ]
@@ -80,6 +88,57 @@ _STRING_OPS = (
     "IS NULL",
     "IS NOT NULL",
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vocabulary:
+    """What a filter may name: prefixed keys, bare attributes, and which are numbers."""
+
+    prefixes: Mapping[str, str]
+    """Prefix as written (any case) -> the kind it names, e.g. ``"metric": "metrics"``."""
+    string_attributes: tuple[str, ...]
+    numeric_attributes: tuple[str, ...] = ()
+    aliases: Mapping[str, str] | None = None
+    """Other spellings of attributes, e.g. ``run_uuid`` for ``run_id``."""
+    numeric_kinds: tuple[str, ...] = ()
+    """Prefixed kinds whose values are numbers (``metrics`` for runs)."""
+    example: str = "metrics.accuracy"
+    """An identifier shown in errors."""
+    hint: str = ""
+    """The last line of every error: a valid filter and what the grammar allows."""
+
+    def kinds(self) -> str:
+        """``metrics., params., tags. or attributes.`` as errors name them."""
+        return _either([f"{k}." for k in dict.fromkeys(self.prefixes.values())])
+
+    def choices(self) -> str:
+        """Every identifier form, as the error for an unknown one lists them."""
+        attributes = ", ".join(self.string_attributes + self.numeric_attributes)
+        kinds = list(dict.fromkeys(self.prefixes.values()))
+        if "attributes" in kinds:  # runs: attributes are also written with their prefix
+            forms = [f"{k}.<key>" for k in kinds if k != "attributes"] + ["attributes.<name>"]
+            return f"{_either(forms)} ({attributes})"
+        return _either(
+            [*self.string_attributes, *self.numeric_attributes] + [f"{k}.<key>" for k in kinds]
+        )
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+RUNS = Vocabulary(
+    prefixes=PREFIXES,
+    string_attributes=STRING_ATTRIBUTES,
+    numeric_attributes=NUMERIC_ATTRIBUTES,
+    aliases=_ATTR_ALIASES,
+    numeric_kinds=("metrics",),
+    hint=(
+        "Expected e.g. \"metrics.accuracy > 0.9 AND params.depth = '5'\" (prefixes: metrics., "
+        "params., tags., attributes.; strings in single quotes; OR, parentheses and IN allowed)"
+    ),
+)
+"""The run (and experiment) filter vocabulary, as MLflow's ``search_runs`` takes it."""
 
 _TOKEN = re.compile(
     r"""
@@ -134,17 +193,18 @@ class OrderKey:
     ascending: bool
 
 
-def _error(text: str, pos: int, token: str, why: str) -> InvalidArgumentError:
+def _error(
+    text: str, pos: int, token: str, why: str, vocabulary: Vocabulary = RUNS
+) -> InvalidArgumentError:
     pointer = " " * pos + "^"
     shown = token if token else "end of filter"
     return InvalidArgumentError(
         f"invalid filter at position {pos} near {shown!r}: {why}\n  {text}\n  {pointer}\n"
-        "Expected e.g. \"metrics.accuracy > 0.9 AND params.depth = '5'\" (prefixes: metrics., "
-        "params., tags., attributes.; strings in single quotes; OR, parentheses and IN allowed)"
+        + vocabulary.hint
     )
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, vocabulary: Vocabulary = RUNS) -> list[Token]:
     out = []
     pos = 0
     while pos < len(text):
@@ -152,7 +212,7 @@ def tokenize(text: str) -> list[Token]:
         if m is None:
             ch = text[pos]
             why = "unbalanced quote" if ch in "'\"`" else f"unexpected character {ch!r}"
-            raise _error(text, pos, text[pos : pos + 10], why)
+            raise _error(text, pos, text[pos : pos + 10], why, vocabulary)
         kind = m.lastgroup or ""
         if kind != "ws":
             out.append(Token(kind, m.group(), pos))
@@ -170,9 +230,10 @@ def _unquote(tok: Token) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, vocabulary: Vocabulary = RUNS):
         self.text = text
-        self.tokens = tokenize(text)
+        self.vocab = vocabulary
+        self.tokens = tokenize(text, vocabulary)
         self.i = 0
 
     def peek(self, offset: int = 0) -> Token | None:
@@ -182,8 +243,8 @@ class _Parser:
     def fail(self, why: str, tok: Token | None = None) -> InvalidArgumentError:
         tok = tok or self.peek()
         if tok is None:
-            return _error(self.text, len(self.text), "", why)
-        return _error(self.text, tok.pos, tok.text, why)
+            return _error(self.text, len(self.text), "", why, self.vocab)
+        return _error(self.text, tok.pos, tok.text, why, self.vocab)
 
     def next(self, why: str) -> Token:
         tok = self.peek()
@@ -232,11 +293,12 @@ class _Parser:
         return self.comparison()
 
     def identifier(self) -> tuple[str, str, Token]:
-        tok = self.next("expected an identifier such as metrics.accuracy")
+        expected = f"expected an identifier such as {self.vocab.example}"
+        tok = self.next(expected)
         if tok.kind in ("bquote", "dquote"):
-            raise self.fail("a key needs a prefix: metrics., params., tags. or attributes.", tok)
+            raise self.fail(f"a key needs a prefix: {self.vocab.kinds()}", tok)
         if tok.kind != "word":
-            raise self.fail("expected an identifier such as metrics.accuracy", tok)
+            raise self.fail(expected, tok)
         head, dot, rest = tok.text.partition(".")
         return self._identifier_parts(tok, head, dot, rest)
 
@@ -244,26 +306,22 @@ class _Parser:
         self, tok: Token, head: str, dot: str, rest: str
     ) -> tuple[str, str, Token]:
         # `word` tokens have no dots; the prefix is followed by a dot token.
-        nxt = self.peek()
-        if nxt is not None and nxt.kind == "dot" and head.lower() in PREFIXES:
+        nxt, vocab = self.peek(), self.vocab
+        aliases = vocab.aliases or {}
+        attributes = vocab.string_attributes + vocab.numeric_attributes
+        if nxt is not None and nxt.kind == "dot" and head.lower() in vocab.prefixes:
             self.i += 1
-            kind = PREFIXES[head.lower()]
+            kind = vocab.prefixes[head.lower()]
             key = self._key()
-        elif head in _ATTR_ALIASES or head in STRING_ATTRIBUTES or head in NUMERIC_ATTRIBUTES:
+        elif head in aliases or head in attributes:
             kind, key = "attributes", head
         elif nxt is not None and nxt.kind == "dot":
-            raise self.fail(
-                f"unknown prefix {head!r}; use metrics., params., tags. or attributes.", tok
-            )
+            raise self.fail(f"unknown prefix {head!r}; use {vocab.kinds()}", tok)
         else:
-            raise self.fail(
-                f"unknown identifier {head!r}; use metrics.<key>, params.<key>, tags.<key> or "
-                f"attributes.<name> ({', '.join(STRING_ATTRIBUTES + NUMERIC_ATTRIBUTES)})",
-                tok,
-            )
+            raise self.fail(f"unknown identifier {head!r}; use {vocab.choices()}", tok)
         if kind == "attributes":
-            key = _ATTR_ALIASES.get(key, key)
-            if key not in STRING_ATTRIBUTES and key not in NUMERIC_ATTRIBUTES:
+            key = aliases.get(key, key)
+            if key not in attributes:
                 raise self.fail(f"unknown attribute {key!r}", tok)
         return kind, key, tok
 
@@ -322,7 +380,9 @@ class _Parser:
     def comparison(self) -> Comparison:
         kind, key, ident = self.identifier()
         op, op_tok = self.operator()
-        numeric = kind == "metrics" or (kind == "attributes" and key in NUMERIC_ATTRIBUTES)
+        numeric = kind in self.vocab.numeric_kinds or (
+            kind == "attributes" and key in self.vocab.numeric_attributes
+        )
         allowed = _NUMERIC_OPS if numeric else _STRING_OPS
         if op not in allowed:
             raise self.fail(
@@ -347,16 +407,16 @@ class _Parser:
         return tuple(out)
 
 
-def parse_filter(text: str | None) -> Node | None:
+def parse_filter(text: str | None, vocabulary: Vocabulary = RUNS) -> Node | None:
     """The AST of a filter string (None for an empty filter)."""
-    return _Parser(text or "").parse()
+    return _Parser(text or "", vocabulary).parse()
 
 
-def parse_order_by(clauses: list[str] | None) -> list[OrderKey]:
+def parse_order_by(clauses: list[str] | None, vocabulary: Vocabulary = RUNS) -> list[OrderKey]:
     """``["metrics.auc DESC", "params.depth"]`` -> order keys (ASC by default)."""
     out = []
     for clause in clauses or []:
-        p = _Parser(clause)
+        p = _Parser(clause, vocabulary)
         kind, key, _ = p.identifier()
         ascending = True
         if p.keyword("DESC"):
@@ -365,7 +425,7 @@ def parse_order_by(clauses: list[str] | None) -> list[OrderKey]:
             p.keyword("ASC")
         if p.peek() is not None:
             raise p.fail("expected ASC, DESC or the end of the order_by clause")
-        out.append(OrderKey(kind, _ATTR_ALIASES.get(key, key), ascending))
+        out.append(OrderKey(kind, (vocabulary.aliases or {}).get(key, key), ascending))
     return out
 
 

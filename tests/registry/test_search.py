@@ -1,11 +1,11 @@
-"""MLflow filter strings: parsing and evaluation."""
+"""Registry filter strings: tracking's grammar over the registry's keys, evaluated on records."""
 
 from __future__ import annotations
 
 import pytest
 
 from lakehouse.errors import InvalidArgumentError
-from lakehouse.registry.search import matches, order_records, parse_filter
+from lakehouse.registry.search import equal_values, matches, order_records, parse_filter
 
 KEYS = ("name", "run_id")
 
@@ -25,22 +25,35 @@ KEYS = ("name", "run_id")
         ("tags.`team name` = 'x and y'", {"name": "n"}, {"team name": "x and y"}, True),
         ("tags.missing = 'x'", {"name": "n"}, {}, False),
         ('run_id = "r1"', {"run_id": "r1"}, {}, True),
-        ("name = 'it''s'", {"name": "x"}, {}, None),
+        ("name = 'it''s'", {"name": "it's"}, {}, True),
+        ("name = 'a.b.c' OR tags.team = 'x'", {"name": "z"}, {"team": "x"}, True),
+        ("(name LIKE 'a.%' OR name = 'z') AND tags.team = 'x'", {"name": "z"}, {}, False),
+        ("tags.team IS NULL", {"name": "n"}, {}, True),
+        ("name = 'unclosed", {"name": "x"}, {}, None),
+        ("name ~ 'x'", {"name": "x"}, {}, None),
     ],
 )
 def test_filters(text: str, record: dict, tags: dict, expected: bool | None) -> None:
     if expected is None:
-        with pytest.raises(InvalidArgumentError, match="invalid filter clause"):
+        with pytest.raises(InvalidArgumentError, match="invalid filter at position"):
             parse_filter(text, KEYS)
         return
     assert matches(parse_filter(text, KEYS), record, tags) is expected
 
 
 def test_bad_filters_and_orders() -> None:
-    with pytest.raises(InvalidArgumentError, match="invalid filter key 'owner'.*name, run_id"):
+    with pytest.raises(
+        InvalidArgumentError, match="unknown identifier 'owner'; use name, run_id or tags.<key>"
+    ):
         parse_filter("owner = 'me'", KEYS)
-    with pytest.raises(InvalidArgumentError, match="invalid value"):
+    with pytest.raises(InvalidArgumentError, match="expected '\\(' after IN"):
         parse_filter("name IN 'a'", KEYS)
+    with pytest.raises(InvalidArgumentError, match="expected a number"):
+        parse_filter("version_number = '3'", ("name", "version_number"))
     with pytest.raises(InvalidArgumentError, match="invalid order_by clause 'size DESC'"):
         order_records([1], ["size DESC"], allowed={"name": str}, default=["name"])
+    versions = parse_filter("version_number >= 2 AND version_number IN (2, 5)", ("version_number",))
+    assert [v for v in (1, 2, 3, 5) if matches(versions, {"version_number": v}, {})] == [2, 5]
+    assert equal_values(parse_filter("name = 'a.b.c' AND run_id = 'r'", KEYS), "name") == {"a.b.c"}
+    assert equal_values(parse_filter("name = 'a.b.c' OR run_id = 'r'", KEYS), "name") == set()
     assert order_records([2, 1, 3], ["n DESC"], allowed={"n": int}, default=[]) == [3, 2, 1]

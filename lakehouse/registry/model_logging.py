@@ -1,0 +1,230 @@
+"""``log_model`` and ``load_model``: the one place models/ meets tracking and the registry.
+
+The flavor faces (``lh.sklearn``, ``lh.pyfunc``, ``lh.spark_ml``) forward here in
+a line each, as ``mlflow.sklearn`` calls into MLflow's shared logging code.
+:func:`log_model` takes a ``save(location)`` callable (the flavor's
+``save_model``) and does the rest: start a run if none is active, save into the
+run's artifacts, write extra files into the package, record input tables on the
+run, append to the run's ``mlflow.log-model.history`` tag, and register the
+package when asked. Example (what the feature store does)::
+
+    info = log_model(
+        lambda location: sklearn_flavor.save_model(model, location),
+        "model",
+        extra_files={"feature_spec.yaml": spec_yaml},
+        inputs=[("main.ml.customer_features", 7)],
+        registered_model_name="main.ml.churn",
+    )
+
+The history tag is derived from the run's packages, so concurrent ``log_model``
+calls on one run lose no entry: see :func:`_record_history`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lakehouse import paths
+from lakehouse.errors import CommitConflictError, InvalidArgumentError
+from lakehouse.models.mlmodel import MLMODEL, MLModel
+from lakehouse.models.package import package_origin
+from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
+from lakehouse.models.signature import ModelSignature
+from lakehouse.registry.fluent import register_model
+from lakehouse.registry.uris import ResolvedModelUri, resolve_model_uri
+from lakehouse.tracking import fluent
+from lakehouse.tracking.artifacts import check_artifact_path
+from lakehouse.tracking.client import TrackingClient
+
+__all__ = [
+    "HISTORY_TAG",
+    "ModelInfo",
+    "artifact_path_of",
+    "load_pyfunc_model",
+    "log_model",
+    "model_folder",
+]
+
+HISTORY_TAG = "mlflow.log-model.history"
+# Each round lists the run's packages and re-reads the tag; two rounds settle any
+# race of writers on one clock (see _record_history), so this bound is generous.
+_HISTORY_ROUNDS = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelInfo:
+    """What ``log_model`` returns (MLflow's ``ModelInfo`` fields)."""
+
+    model_uri: str
+    run_id: str
+    artifact_path: str
+    flavors: dict[str, Any] = field(default_factory=dict)
+    signature: ModelSignature | None = None
+    model_uuid: str = ""
+    utc_time_created: str = ""
+    saved_input_example_info: dict[str, Any] | None = None
+    registered_model_version: int | None = None
+
+
+def artifact_path_of(name: str | None, artifact_path: str | None) -> str:
+    """MLflow 3 calls it ``name``, MLflow 2 ``artifact_path``: accept either, not both."""
+    if name and artifact_path and name != artifact_path:
+        raise InvalidArgumentError(
+            f"pass the model's path in the run once: name={name!r} or "
+            f"artifact_path={artifact_path!r}, not both"
+        )
+    chosen = (name or artifact_path or "model").strip("/")
+    if not chosen or ".." in chosen.split("/"):
+        raise InvalidArgumentError(
+            f"invalid model path {chosen!r} in the run; use a relative path such as 'model'"
+        )
+    return chosen
+
+
+def _check_extra_files(extra_files: Mapping[str, str | bytes]) -> dict[str, bytes]:
+    """Relative paths inside the package, never ``MLmodel`` (the flavor owns it)."""
+    checked: dict[str, bytes] = {}
+    for rel, content in extra_files.items():
+        clean = check_artifact_path(rel)
+        if not clean or clean == MLMODEL:
+            raise InvalidArgumentError(
+                f"invalid extra file {rel!r} for a model package: expected a relative file "
+                f"path other than {MLMODEL}, e.g. 'feature_spec.yaml'"
+            )
+        if not isinstance(content, str | bytes):
+            raise InvalidArgumentError(
+                f"extra file {rel!r} must be given as str or bytes, got {type(content).__name__}"
+            )
+        checked[clean] = content.encode() if isinstance(content, str) else content
+    return checked
+
+
+def log_model(
+    save: Callable[[str], MLModel],
+    name: str | None = None,
+    *,
+    artifact_path: str | None = None,
+    registered_model_name: str | None = None,
+    extra_files: Mapping[str, str | bytes] | None = None,
+    inputs: Iterable[tuple[str, int | None]] = (),
+) -> ModelInfo:
+    """Save a package into the active run (started if none) and register it when asked.
+
+    ``save(location)`` writes the package at ``location`` (a URI) and returns its
+    ``MLmodel``; ``name`` (or MLflow 2's ``artifact_path``) is its path in the run.
+    ``extra_files`` maps paths inside the package to contents written after
+    ``save``; ``inputs`` are ``(table, delta_version)`` pairs recorded on the run
+    (and so in the registered version's lineage). Arguments are checked before
+    anything is written.
+    """
+    path = artifact_path_of(name, artifact_path)
+    extras = _check_extra_files(extra_files or {})
+    wanted_inputs = list(inputs)
+    run = fluent.active_run() or fluent.start_run()
+    run_id = run.info.run_id
+    client = TrackingClient()
+    with package_origin(run_id, path):
+        meta = save(paths.join(run.info.artifact_uri, path))
+    for rel, data in extras.items():
+        client.log_bytes(run_id, data, f"{path}/{rel}")
+    for table, version in wanted_inputs:
+        client.log_input(run_id, table, version)
+    _record_history(client, run_id)
+    model_uri = f"runs:/{run_id}/{path}"
+    version = None
+    if registered_model_name:
+        version = int(register_model(model_uri, registered_model_name).version)
+    return ModelInfo(
+        model_uri=model_uri,
+        run_id=run_id,
+        artifact_path=path,
+        flavors=meta.flavors,
+        signature=meta.signature,
+        model_uuid=meta.model_uuid,
+        utc_time_created=meta.utc_time_created,
+        saved_input_example_info=meta.saved_input_example_info,
+        registered_model_version=version,
+    )
+
+
+# -- the history tag ---------------------------------------------------------------------
+def _logged_packages(client: TrackingClient, run_id: str) -> list[dict[str, Any]]:
+    """History entries of every package log_model saved in the run's artifacts.
+
+    The package folders are the append-only record (each log_model writes its own);
+    a folder whose MLmodel names another run or path (copied in by hand) is skipped.
+    """
+    entries: list[dict[str, Any]] = []
+    pending = [""]
+    with tempfile.TemporaryDirectory(prefix="lakehouse-history-") as scratch:
+        while pending:
+            folder = pending.pop()
+            children = client.list_artifacts(run_id, folder or None)
+            if any(not c.is_dir and c.path.rsplit("/", 1)[-1] == MLMODEL for c in children):
+                local = client.download_artifacts(run_id, f"{folder}/{MLMODEL}", scratch)
+                data = yaml.safe_load(Path(local).read_text()) or {}
+                if data.get("run_id") == run_id and data.get("artifact_path") == folder:
+                    entries.append(
+                        {
+                            "run_id": run_id,
+                            "artifact_path": folder,
+                            "utc_time_created": str(data.get("utc_time_created", "")),
+                            "model_uuid": str(data.get("model_uuid", "")),
+                            "flavors": data.get("flavors", {}),
+                        }
+                    )
+                continue  # a package's own sub-folders hold no other packages
+            pending += [c.path for c in children if c.is_dir]
+    return sorted(entries, key=lambda e: (e["utc_time_created"], e["model_uuid"]))
+
+
+def _current_history(client: TrackingClient, run_id: str) -> list[dict[str, Any]]:
+    client.flush()
+    try:
+        history = json.loads(client.get_run(run_id).data.tags.get(HISTORY_TAG, "[]"))
+    except ValueError:
+        return []
+    return [e for e in history if isinstance(e, dict)] if isinstance(history, list) else []
+
+
+def _record_history(client: TrackingClient, run_id: str) -> None:
+    """Make the run's history tag list every package logged in it, racing writers or not.
+
+    A tag is last-writer-wins, so read-append-write loses entries when two
+    processes log into one run. Instead each writer lists the packages (which
+    only grow), writes the union with the tag, and re-checks after its own write
+    until the tag covers what it listed. The winning row (newest ``updated_at``)
+    was written before its writer listed; a package saved later belongs to a
+    writer whose row is newer still, so the winner lists every package.
+    """
+    for _ in range(_HISTORY_ROUNDS):
+        current = _current_history(client, run_id)
+        known = {e.get("model_uuid") for e in current}
+        missing = [e for e in _logged_packages(client, run_id) if e["model_uuid"] not in known]
+        if not missing:
+            return
+        client.set_tag(run_id, HISTORY_TAG, json.dumps(current + missing))
+    raise CommitConflictError(
+        f"could not record run {run_id}'s {HISTORY_TAG} tag after {_HISTORY_ROUNDS} rounds "
+        "of concurrent log_model calls; the packages are saved, so logging any model into "
+        "the run again will record them"
+    )
+
+
+# -- loading -----------------------------------------------------------------------------
+def model_folder(model_uri: str | Path) -> str:
+    """A local folder holding the package a model URI names (for a flavor's loader)."""
+    return local_folder(resolve_model_uri(model_uri).location)
+
+
+def load_pyfunc_model(model_uri: str | Path) -> PyFuncModel:
+    """Any package as a generic model; run and registry packages cached per process."""
+    resolved: ResolvedModelUri = resolve_model_uri(model_uri)
+    return load_pyfunc(resolved.location, cache=resolved.immutable)
