@@ -14,8 +14,8 @@ from types import FrameType
 
 import click
 
-from lakehouse import get_config
 from lakehouse.cli.output import console, emit_json, json_option, print_table
+from lakehouse.config import get_config
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.scheduler import JobRun, Scheduler, list_runs, load_jobs, runs_store
 from lakehouse.scheduler.scheduler import latest_slot
