@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint typecheck bench clean
+.PHONY: setup demo test test-fast lint typecheck bench bench-scoring clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ typecheck: setup
 bench: setup
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	@$(PY) benchmarks/tracking_bench.py
+
+# Scoring: lakehouse spark_udf vs mlflow.pyfunc.spark_udf (ROWS=... to scale down).
+bench-scoring: setup
+	@$(PY) benchmarks/scoring_bench.py --rows $(or $(ROWS),2000000)
 
 clean:
 	rm -rf $(VENV) .cache lakehouse-data
