@@ -49,29 +49,43 @@ def test_import_contracts_hold() -> None:
     assert "0 broken" in out.stdout
 
 
-def test_import_contracts_catch_an_import_up_the_layers(tmp_path: Path) -> None:
-    """A copy of the package where the store imports tracking breaks the layers contract."""
-    shutil.copytree(PACKAGE, tmp_path / "lakehouse", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "jobs", tmp_path / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
+def _project_copy(tmp_path: Path, files: dict[str, str]) -> Path:
+    """The package, jobs/ and pyproject.toml copied under tmp_path, plus ``files``."""
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PACKAGE, tmp_path / "lakehouse", ignore=skip)
+    shutil.copytree(ROOT / "jobs", tmp_path / "jobs", ignore=skip)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    layout = tmp_path / "lakehouse" / "store" / "layout.py"
-    layout.write_text(layout.read_text() + "\nfrom lakehouse.tracking import fluent  # noqa\n")
-    (tmp_path / "lakehouse" / "cli" / "extra.py").write_text("import lakehouse.demo\n")
-    out = _lint_imports(tmp_path)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_import_contracts_catch_imports_that_break_the_layers(tmp_path: Path) -> None:
+    root = _project_copy(
+        tmp_path,
+        {
+            "lakehouse/store/upward.py": "import lakehouse.tracking\n",
+            "lakehouse/cli/demo_runner.py": "import lakehouse.demo\n",
+            "lakehouse/registry/fluent_user.py": "from lakehouse import get_config\n",
+            "lakehouse/feature_store.py": "import lakehouse.store.layout\n",
+        },
+    )
+    out = _lint_imports(root)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "lakehouse.store is not allowed to import lakehouse.tracking" in out.stdout
-    assert "lakehouse.cli is not allowed to import lakehouse.demo" in out.stdout
-    assert "0 broken" not in out.stdout
+    for broken in (
+        "lakehouse.store is not allowed to import lakehouse.tracking",
+        "lakehouse.cli is not allowed to import lakehouse.demo",
+        "lakehouse.registry.fluent_user is not allowed to import lakehouse",
+        "lakehouse.feature_store is not allowed to import lakehouse.store",
+    ):
+        assert broken in out.stdout
 
 
 def test_a_new_top_level_module_must_be_placed_in_a_layer(tmp_path: Path) -> None:
-    shutil.copytree(PACKAGE, tmp_path / "lakehouse", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "jobs", tmp_path / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "lakehouse" / "unplaced.py").write_text('"""Not in any layer."""\n')
-    out = _lint_imports(tmp_path)
+    root = _project_copy(tmp_path, {"lakehouse/unplaced.py": '"""In no layer."""\n'})
+    out = _lint_imports(root)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "lakehouse.unplaced" in out.stdout
+    assert "- lakehouse.unplaced" in out.stdout
 
 
 def test_bare_import_loads_no_heavy_library_and_starts_no_jvm() -> None:
