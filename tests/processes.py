@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
-__all__ = ["SPAWN", "race", "spawned_pool"]
+__all__ = ["SPAWN", "race", "race_each", "spawned_pool"]
 
 T = TypeVar("T")
 
@@ -48,7 +48,13 @@ def race(target: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T]:
     set-up all go at once. Returns each call's result, in the order of ``calls``;
     a worker's exception is raised here.
     """
+    return race_each([(target, args) for args in calls])
+
+
+def race_each(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
+    """Like :func:`race`, with a target per call: ``[(rename, (home,)), (register, (home,))]``."""
     with SPAWN.Manager() as manager:
         barrier = manager.Barrier(len(calls))
         with spawned_pool(len(calls)) as pool:
-            return pool.starmap(target, [(*args, barrier) for args in calls])
+            pending = [pool.apply_async(target, (*args, barrier)) for target, args in calls]
+            return [result.get() for result in pending]
