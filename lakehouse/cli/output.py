@@ -35,6 +35,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(value: Any) -> None:
+    """Print ``value`` as indented JSON (what ``--json`` gives scripts)."""
     click.echo(json.dumps(to_jsonable(value), indent=2, default=str))
 
 
