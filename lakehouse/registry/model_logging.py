@@ -23,7 +23,6 @@ calls on one run lose no entry: see :func:`_record_history`.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +38,11 @@ from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
 from lakehouse.models.signature import ModelSignature
 from lakehouse.registry.fluent import register_model
 from lakehouse.registry.uris import ResolvedModelUri, resolve_model_uri
+from lakehouse.store import files
 from lakehouse.tracking import fluent
 from lakehouse.tracking.artifacts import check_artifact_path
 from lakehouse.tracking.client import TrackingClient
+from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
 
 __all__ = [
     "HISTORY_TAG",
@@ -136,7 +137,7 @@ def log_model(
         client.log_bytes(run_id, data, f"{path}/{rel}")
     for table, version in wanted_inputs:
         client.log_input(run_id, table, version)
-    _record_history(client, run_id)
+    _record_history(client, run_id, run.info.artifact_uri)
     model_uri = f"runs:/{run_id}/{path}"
     version = None
     if registered_model_name:
@@ -155,34 +156,39 @@ def log_model(
 
 
 # -- the history tag ---------------------------------------------------------------------
-def _logged_packages(client: TrackingClient, run_id: str) -> list[dict[str, Any]]:
-    """History entries of every package log_model saved in the run's artifacts.
+def _logged_packages(
+    artifact_root: str, run_id: str, seen: dict[str, dict[str, Any] | None]
+) -> list[dict[str, Any]]:
+    """History entries of every package log_model saved under the run's artifact root.
 
     The package folders are the append-only record (each log_model writes its own);
     a folder whose MLmodel names another run or path (copied in by hand) is skipped.
+    ``seen`` keeps each folder's entry between rounds of one call, so a package's
+    MLmodel is read once.
     """
-    entries: list[dict[str, Any]] = []
     pending = [""]
-    with tempfile.TemporaryDirectory(prefix="lakehouse-history-") as scratch:
-        while pending:
-            folder = pending.pop()
-            children = client.list_artifacts(run_id, folder or None)
-            if any(not c.is_dir and c.path.rsplit("/", 1)[-1] == MLMODEL for c in children):
-                local = client.download_artifacts(run_id, f"{folder}/{MLMODEL}", scratch)
-                data = yaml.safe_load(Path(local).read_text()) or {}
-                if data.get("run_id") == run_id and data.get("artifact_path") == folder:
-                    entries.append(
-                        {
-                            "run_id": run_id,
-                            "artifact_path": folder,
-                            "utc_time_created": str(data.get("utc_time_created", "")),
-                            "model_uuid": str(data.get("model_uuid", "")),
-                            "flavors": data.get("flavors", {}),
-                        }
-                    )
-                continue  # a package's own sub-folders hold no other packages
-            pending += [c.path for c in children if c.is_dir]
-    return sorted(entries, key=lambda e: (e["utc_time_created"], e["model_uuid"]))
+    while pending:
+        folder = pending.pop()
+        location = paths.join(artifact_root, folder) if folder else artifact_root
+        children = files.list_children(location)
+        if not any(c.name == MLMODEL and not c.is_dir for c in children):
+            pending += [f"{folder}/{c.name}" if folder else c.name for c in children if c.is_dir]
+            continue  # a package's own sub-folders hold no other packages: not listed
+        if folder not in seen:
+            data = yaml.safe_load(files.read_bytes(paths.join(location, MLMODEL))) or {}
+            ours = data.get("run_id") == run_id and data.get("artifact_path") == folder
+            seen[folder] = (
+                {
+                    "run_id": run_id,
+                    "artifact_path": folder,
+                    "utc_time_created": str(data.get("utc_time_created", "")),
+                    "model_uuid": str(data.get("model_uuid", "")),
+                    "flavors": data.get("flavors", {}),
+                }
+                if ours
+                else None
+            )
+    return [e for e in seen.values() if e is not None]
 
 
 def _current_history(client: TrackingClient, run_id: str) -> list[dict[str, Any]]:
@@ -194,23 +200,43 @@ def _current_history(client: TrackingClient, run_id: str) -> list[dict[str, Any]
     return [e for e in history if isinstance(e, dict)] if isinstance(history, list) else []
 
 
-def _record_history(client: TrackingClient, run_id: str) -> None:
+def _newest_that_fit(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest entries whose JSON fits a tag value (oldest first), as the tag keeps them."""
+    kept: list[dict[str, Any]] = []
+    for entry in reversed(entries):
+        if len(json.dumps([entry, *kept])) > MAX_TAG_VALUE_LENGTH:
+            break
+        kept.insert(0, entry)
+    return kept
+
+
+def _record_history(client: TrackingClient, run_id: str, artifact_root: str) -> None:
     """Make the run's history tag list every package logged in it, racing writers or not.
 
     A tag is last-writer-wins, so read-append-write loses entries when two
     processes log into one run. Instead each writer lists the packages (which
-    only grow), writes the union with the tag, and re-checks after its own write
-    until the tag covers what it listed. The winning row (newest ``updated_at``)
-    was written before its writer listed; a package saved later belongs to a
-    writer whose row is newer still, so the winner lists every package.
+    only grow), writes them merged with the tag, and re-checks after its own
+    write until the tag covers what it listed. The winning row (newest
+    ``updated_at``) was written before its writer listed; a package saved later
+    belongs to a writer whose row is newer still, so the winner lists every
+    package. A tag value holds at most 8,000 characters (MLflow's limit), about
+    18 entries: past that the tag keeps the newest, and every package stays in
+    the run's artifacts.
     """
+    seen: dict[str, dict[str, Any] | None] = {}
     for _ in range(_HISTORY_ROUNDS):
         current = _current_history(client, run_id)
+        merged = {e.get("model_uuid"): e for e in current}
+        merged.update((e["model_uuid"], e) for e in _logged_packages(artifact_root, run_id, seen))
+        ordered = sorted(
+            merged.values(),
+            key=lambda e: (str(e.get("utc_time_created")), str(e.get("model_uuid"))),
+        )
+        wanted = _newest_that_fit(ordered)
         known = {e.get("model_uuid") for e in current}
-        missing = [e for e in _logged_packages(client, run_id) if e["model_uuid"] not in known]
-        if not missing:
+        if all(e["model_uuid"] in known for e in wanted):
             return
-        client.set_tag(run_id, HISTORY_TAG, json.dumps(current + missing))
+        client.set_tag(run_id, HISTORY_TAG, json.dumps(wanted))
     raise CommitConflictError(
         f"could not record run {run_id}'s {HISTORY_TAG} tag after {_HISTORY_ROUNDS} rounds "
         "of concurrent log_model calls; the packages are saved, so logging any model into "

@@ -14,6 +14,7 @@ from lakehouse import config
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.models.flavors import pyfunc as pyfunc_flavor
 from lakehouse.registry.model_logging import HISTORY_TAG, log_model, model_folder
+from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
 from tests.processes import race
 
 
@@ -87,6 +88,15 @@ def test_history_keeps_every_model_of_a_run_in_logging_order(home: str) -> None:
         e["run_id"] == run.info.run_id and "python_function" in e["flavors"] for e in history
     )
     assert len({e["model_uuid"] for e in history}) == 3
+
+
+def test_history_past_the_tag_limit_keeps_the_newest_entries(home: str) -> None:
+    with lh.start_run() as run:
+        logged = [lh.pyfunc.log_model(f"m{i}", Doubler()).artifact_path for i in range(32)]
+    history = _history(run.info.run_id)
+    assert len(json.dumps(history)) <= MAX_TAG_VALUE_LENGTH
+    assert 10 <= len(history) < 32
+    assert [e["artifact_path"] for e in history] == logged[-len(history) :]
 
 
 def _log_many(home: str, run_id: str, worker: int, count: int, barrier: Any) -> list[str]:
