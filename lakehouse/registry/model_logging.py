@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from lakehouse import paths
+from lakehouse.catalog.names import parse_name
 from lakehouse.errors import CommitConflictError, InvalidArgumentError
 from lakehouse.models.mlmodel import MLMODEL, MLModel
 from lakehouse.models.package import package_origin
@@ -107,6 +108,28 @@ def _check_extra_files(extra_files: Mapping[str, str | bytes]) -> dict[str, byte
     return checked
 
 
+def _check_inputs(inputs: Iterable[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """``(catalog.schema.table, delta_version or None)`` pairs, names checked up front."""
+    checked: list[tuple[str, int | None]] = []
+    for item in inputs:
+        pair = item if isinstance(item, tuple | list) and len(item) == 2 else None
+        version = pair[1] if pair else None
+        if pair is None or (
+            version is not None and (isinstance(version, bool) or not isinstance(version, int))
+        ):
+            raise InvalidArgumentError(
+                f"invalid input {item!r} for log_model: expected (table_name, delta_version) "
+                "with the version a whole number or None, e.g. ('main.ml.features', 3)"
+            )
+        if version is not None and version < 0:
+            raise InvalidArgumentError(
+                f"invalid input {item!r} for log_model: a Delta version is 0 or more"
+            )
+        table = pair[0]
+        checked.append((str(parse_name(str(table))), version))
+    return checked
+
+
 def log_model(
     save: Callable[[str], MLModel],
     name: str | None = None,
@@ -127,7 +150,7 @@ def log_model(
     """
     path = artifact_path_of(name, artifact_path)
     extras = _check_extra_files(extra_files or {})
-    wanted_inputs = list(inputs)
+    wanted_inputs = _check_inputs(inputs)
     run = fluent.active_run() or fluent.start_run()
     run_id = run.info.run_id
     client = TrackingClient()

@@ -11,7 +11,7 @@ import pytest
 
 import lakehouse as lh
 from lakehouse import config
-from lakehouse.errors import InvalidArgumentError
+from lakehouse.errors import LakehouseError
 from lakehouse.models.flavors import pyfunc as pyfunc_flavor
 from lakehouse.registry.model_logging import HISTORY_TAG, log_model, model_folder
 from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
@@ -63,16 +63,22 @@ def test_extra_files_and_inputs_reach_the_package_the_run_and_the_version(home: 
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "inputs", "message"),
     [
-        ({"MLmodel": "x"}, "invalid extra file 'MLmodel'"),
-        ({"../escape.txt": "x"}, "escapes the run's artifact folder"),
-        ({"spec.yaml": 3}, "must be given as str or bytes, got int"),
+        ({"MLmodel": "x"}, [], "invalid extra file 'MLmodel'"),
+        ({"../escape.txt": "x"}, [], "escapes the run's artifact folder"),
+        ({"spec.yaml": 3}, [], "must be given as str or bytes, got int"),
+        ({}, [("main.ml.features", "3")], r"expected \(table_name, delta_version\)"),
+        ({}, [("main.ml.features", -1)], "a Delta version is 0 or more"),
+        ({}, ["main.ml.features"], r"expected \(table_name, delta_version\)"),
+        ({}, [("features", 3)], "invalid name 'features'"),
     ],
 )
-def test_bad_extra_files_write_nothing(home: str, extra: dict[str, Any], message: str) -> None:
-    with lh.start_run() as run, pytest.raises(InvalidArgumentError, match=message):
-        log_model(_save, "model", extra_files=extra)
+def test_bad_extra_files_and_inputs_write_nothing(
+    home: str, extra: dict[str, Any], inputs: list[Any], message: str
+) -> None:
+    with lh.start_run() as run, pytest.raises(LakehouseError, match=message):
+        log_model(_save, "model", extra_files=extra, inputs=inputs)
     assert lh.Client().list_artifacts(run.info.run_id) == []
     assert HISTORY_TAG not in lh.get_run(run.info.run_id).data.tags
 
