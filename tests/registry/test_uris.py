@@ -63,7 +63,8 @@ Caller = Callable[[str], object]
 CALLERS: dict[str, Caller] = {
     "resolver": resolve_model_uri,
     "client": lambda uri: RegistryClient().resolve_model_uri(uri),
-    "load_model": lambda uri: lh.pyfunc.load_model(uri),
+    "pyfunc.load_model": lambda uri: lh.pyfunc.load_model(uri),
+    "sklearn.load_model": lambda uri: lh.sklearn.load_model(uri),
     "register": lambda uri: lh.register_model(uri, "main.ml.other"),
 }
 
