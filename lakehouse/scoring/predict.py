@@ -51,7 +51,8 @@ def _transform(
         value = vector_to_array(F.col("probability")).cast(wanted)
     else:
         value = F.col("prediction").cast(wanted)
-    return out.select(*[F.col(f"`{c}`") for c in df.columns], value.alias(column))
+    # Spark ML's attribute metadata describes its own column, not the renamed prediction.
+    return out.select(*[F.col(f"`{c}`") for c in df.columns], value.alias(column, metadata={}))
 
 
 def predict_df(

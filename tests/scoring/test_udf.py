@@ -88,8 +88,13 @@ def test_spark_ml_pipeline_scores_in_the_jvm(spark, home, frame) -> None:  # typ
         info = lh.spark_ml.log_model(pipeline, "model", registered_model_name=MODEL)
     df = spark.createDataFrame(frame)
     scored = predict_df(df, f"models:/{MODEL}/1", prediction_column="p")
-    expected = pipeline.transform(df).select(*frame.columns, F.col("prediction").alias("p"))
-    assert_approx_df_equality(scored, expected, 1e-12, ignore_row_order=True, ignore_metadata=True)
+    prediction = F.col("prediction").alias("p", metadata={})
+    expected = pipeline.transform(df).select(*frame.columns, prediction)
+    assert_approx_df_equality(scored, expected, 1e-12, ignore_row_order=True, ignore_nullable=True)
+    probabilities = predict_df(
+        df, info.model_uri, prediction_column="p", result_type="array<float>"
+    )
+    assert probabilities.schema["p"].dataType.simpleString() == "array<float>"
     with pytest.raises(InvalidArgumentError, match="Spark ML model.*predict_df"):
         spark_udf(spark, info.model_uri)
 
