@@ -51,6 +51,7 @@ __all__ = [
     "parse_version",
     "resolve_model_uri",
     "resolve_version",
+    "version_location",
 ]
 
 # Schemes whose URIs are package folders on storage (pyarrow filesystems).
