@@ -112,16 +112,18 @@ def order_records(
     allowed: Mapping[str, Callable[[Any], Any]],
     default: Sequence[str],
 ) -> list[Any]:
-    """Sort by ``["field [ASC|DESC]", ...]`` (stable, last key applied first)."""
+    """Sort by ``["field [ASC|DESC]", ...]`` (stable, last key applied first).
+
+    Clauses are read by tracking's ``order_by`` parser, so their errors match
+    ``search_runs``'.
+    """
+    keys = filters.parse_order_by(list(order_by or default), vocabulary(tuple(allowed)))
     out = list(records)
-    for spec in reversed(list(order_by or default)):
-        words = spec.split()
-        field = words[0].lower() if words else ""
-        direction = words[1].upper() if len(words) > 1 else "ASC"
-        if field not in allowed or direction not in ("ASC", "DESC") or len(words) > 2:
+    for key in reversed(keys):
+        if key.kind != "attributes":
             raise InvalidArgumentError(
-                f"invalid order_by clause {spec!r}: expected '<field> [ASC|DESC]' with field "
-                f"one of {', '.join(allowed)}"
+                f"invalid order_by clause on {key.kind}.{key.key}: the registry orders by "
+                f"{', '.join(allowed)} only, e.g. 'name ASC'"
             )
-        out.sort(key=allowed[field], reverse=direction == "DESC")
+        out.sort(key=allowed[key.key], reverse=not key.ascending)
     return out

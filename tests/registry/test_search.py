@@ -50,8 +50,12 @@ def test_bad_filters_and_orders() -> None:
         parse_filter("name IN 'a'", KEYS)
     with pytest.raises(InvalidArgumentError, match="expected a number"):
         parse_filter("version_number = '3'", ("name", "version_number"))
-    with pytest.raises(InvalidArgumentError, match="invalid order_by clause 'size DESC'"):
+    with pytest.raises(InvalidArgumentError, match="unknown identifier 'size'; use name or"):
         order_records([1], ["size DESC"], allowed={"name": str}, default=["name"])
+    with pytest.raises(InvalidArgumentError, match="expected ASC, DESC or the end"):
+        order_records([1], ["name DOWN"], allowed={"name": str}, default=["name"])
+    with pytest.raises(InvalidArgumentError, match="the registry orders by name only"):
+        order_records([1], ["tags.team"], allowed={"name": str}, default=["name"])
     versions = parse_filter("version_number >= 2 AND version_number IN (2, 5)", ("version_number",))
     assert [v for v in (1, 2, 3, 5) if matches(versions, {"version_number": v}, {})] == [2, 5]
     assert equal_values(parse_filter("name = 'a.b.c' AND run_id = 'r'", KEYS), "name") == {"a.b.c"}
