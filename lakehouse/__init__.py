@@ -35,7 +35,18 @@ from lakehouse.errors import (
     SparkSetupError,
     TableLocationMissingError,
 )
+from lakehouse.spark import on_session as _on_session
 from lakehouse.spark import spark, sync_active_session
+
+
+def _load_namespace() -> None:
+    # The namespace registers its own session hooks (main.default exists; Spark SQL's
+    # schema statements record their metadata through Python) when it is imported: a
+    # session built before any namespace call must get them too.
+    importlib.import_module("lakehouse.catalog.namespace")
+
+
+_on_session(_load_namespace)
 
 if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers and IDEs
     from lakehouse import models as models
@@ -60,6 +71,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse.client import Client
     from lakehouse.registry.client import RegistryClient
     from lakehouse.registry.fluent import lineage, register_model, rollback_alias
+    from lakehouse.scoring.batch import score_table
     from lakehouse.tracking.client import TrackingClient
     from lakehouse.tracking.fluent import (
         active_run,
@@ -117,6 +129,7 @@ _FORWARDS: dict[str, str] = {
     "Client": "lakehouse.client",
     "RegistryClient": "lakehouse.registry.client",
     **dict.fromkeys(("lineage", "register_model", "rollback_alias"), "lakehouse.registry.fluent"),
+    "score_table": "lakehouse.scoring.batch",
     "TrackingClient": "lakehouse.tracking.client",
     **dict.fromkeys(
         (
@@ -241,6 +254,7 @@ __all__ = [
     "register_model",
     "reset_config",
     "rollback_alias",
+    "score_table",
     "search_experiments",
     "search_runs",
     "set_config",

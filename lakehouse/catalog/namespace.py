@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lakehouse import paths
 from lakehouse.catalog.entities import CatalogInfo, ColumnInfo, SchemaInfo, TableDescription
@@ -265,6 +265,67 @@ def drop_schema(name: str, *, cascade: bool = False) -> None:
     _rmtree(location)
     _store().remove_schema(catalog, schema)
     _defaults_done.discard(get_config().home_uri)
+
+
+# -- schema metadata for Spark SQL ---------------------------------------------------------
+class _SqlSchemaRecorder:
+    """The Python end of ``io.lakehouse.LakehouseCatalog.SchemaRecorder`` (Py4J callbacks).
+
+    Spark SQL's CREATE SCHEMA [COMMENT], COMMENT ON SCHEMA, DROP SCHEMA and DESCRIBE
+    SCHEMA reach ``system.catalog.schemas`` through here, so delta-rs stays the one
+    engine writing it (DESIGN.md). The plugin passes the root it resolved the schema in.
+    """
+
+    def __init__(self, gateway: Any):
+        self.gateway = gateway
+
+    def created(self, home: str, catalog: str, schema: str, comment: str | None) -> None:
+        info = SchemaInfo(
+            catalog_name=catalog, name=schema, comment=comment, owner=username(), created_at=_now()
+        )
+        CatalogStore(get_config(home=home)).replace_schema(info)
+
+    def commented(self, home: str, catalog: str, schema: str, comment: str | None) -> None:
+        CatalogStore(get_config(home=home)).set_schema_comment(catalog, schema, comment)
+
+    def dropped(self, home: str, catalog: str, schema: str) -> None:
+        CatalogStore(get_config(home=home)).remove_schema(catalog, schema)
+        _defaults_done.discard(home)  # main.default comes back on next use, as after drop_schema
+
+    def describe(self, home: str, catalog: str, schema: str) -> Any:
+        if catalog == SYSTEM_CATALOG:
+            known: dict[str, str | None] = {"comment": SYSTEM_SCHEMAS.get(schema)}
+        else:
+            info = CatalogStore(get_config(home=home)).schema_meta(catalog, schema)
+            known = {"comment": info.comment, "owner": info.owner} if info else {}
+        from py4j.java_collections import MapConverter  # with pyspark: optional
+
+        values = {k: v for k, v in known.items() if v is not None}
+        return MapConverter().convert(values, self.gateway._gateway_client)
+
+    class Java:
+        implements = ["io.lakehouse.LakehouseCatalog$SchemaRecorder"]
+
+
+_recorder: _SqlSchemaRecorder | None = None  # referenced here so Py4J's proxy stays alive
+
+
+def _attach_sql_recorder() -> None:
+    """Attach the recorder to the session's JVM (once per JVM; the plugin keeps it)."""
+    global _recorder
+    from pyspark import SparkContext
+    from pyspark.java_gateway import ensure_callback_server_started
+
+    context: Any = SparkContext._active_spark_context
+    if context is None or (_recorder is not None and _recorder.gateway is context._gateway):
+        return
+    ensure_callback_server_started(context._gateway)
+    recorder = _SqlSchemaRecorder(context._gateway)
+    context._jvm.io.lakehouse.LakehouseCatalog.setRecorder(recorder)
+    _recorder = recorder
+
+
+on_session(_attach_sql_recorder)
 
 
 # -- tables ------------------------------------------------------------------------------

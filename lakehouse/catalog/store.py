@@ -124,6 +124,25 @@ class CatalogStore:
         }
         return self.schemas.insert_if_absent([row]) == 1
 
+    def replace_schema(self, info: SchemaInfo) -> None:
+        """Record a schema just made, replacing any row an earlier schema of its name left."""
+        row = {
+            "catalog_name": info.catalog_name,
+            "schema_name": info.name,
+            "comment": info.comment,
+            "owner": info.owner,
+            "created_at": info.created_at,
+        }
+        self.schemas.upsert([row])
+
+    def set_schema_comment(self, catalog: str, schema: str, comment: str | None) -> None:
+        """Set a schema's comment (None clears it); records the schema if nothing is."""
+        row = {"catalog_name": catalog, "schema_name": schema, "comment": comment}
+        row |= {"owner": None, "created_at": None}
+        updated = self.schemas.update_columns([row], ["comment"])
+        if not updated and not self.schemas.insert_if_absent([row]):
+            self.schemas.update_columns([row], ["comment"])  # recorded meanwhile: set it there
+
     def schema_meta(self, catalog: str, schema: str) -> SchemaInfo | None:
         """What is recorded for ``catalog.schema`` (None: nothing)."""
         rows = self.schemas.read(

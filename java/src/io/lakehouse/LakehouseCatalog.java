@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * schemas and tables are listed from them, nothing else is kept. The root is read on every call
  * from the SQL conf {@code spark.lakehouse.home}, so one session can follow a changed root. Names
  * follow lakehouse/catalog/names.py: the same rule and the same message.
+ *
+ * <p>Schema comments and owners live in {@code system.catalog.schemas}, whose one writer is
+ * delta-rs in Python (DESIGN.md: one writing engine per table). So CREATE SCHEMA, COMMENT ON
+ * SCHEMA, DROP SCHEMA and DESCRIBE SCHEMA call back into the driver's Python through a {@link
+ * SchemaRecorder} that lakehouse attaches (Py4J) when it builds or joins the session.
  */
 public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces {
   private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]{0,254}");
@@ -40,8 +46,42 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
       "each part a lowercase identifier [a-z_][a-z0-9_]* (at most 255 characters)";
   private static final String[] WHAT = {"", "catalog", "catalog.schema", "catalog.schema.name"};
   private static final String[] EXAMPLE = {"", "main", "main.ml", "main.ml.churn_model"};
+  private static volatile SchemaRecorder recorder;
   private final DeltaCatalog delta = new DeltaCatalog();
   private String name;
+
+  /** The Python side that writes and reads {@code system.catalog.schemas} for SQL. */
+  public interface SchemaRecorder {
+    /** Record a schema whose folder was just made (replacing a row an older one left). */
+    void created(String home, String catalog, String schema, String comment);
+
+    /** Set a schema's comment; null clears it. */
+    void commented(String home, String catalog, String schema, String comment);
+
+    /** Forget the row of a schema being dropped. */
+    void dropped(String home, String catalog, String schema);
+
+    /** The schema's {@code comment} and {@code owner} (absent keys when unknown). */
+    Map<String, String> describe(String home, String catalog, String schema);
+  }
+
+  /** Called by lakehouse.catalog.namespace once per JVM; a later call replaces the recorder. */
+  public static void setRecorder(SchemaRecorder r) {
+    recorder = r;
+  }
+
+  /** The attached recorder, or an error saying how to attach one (state stays unchanged). */
+  private static SchemaRecorder recorder(String what) {
+    SchemaRecorder r = recorder;
+    if (r == null) {
+      throw new IllegalStateException("cannot " + what + " in this session: schema comments and"
+          + " owners are kept in system.catalog.schemas, which only lakehouse's Python side"
+          + " writes, and none is attached to this JVM. Call lakehouse.spark() once in the driver"
+          + " (import lakehouse as lh; lh.spark()) before running the statement.");
+    }
+    return r;
+  }
+
 
   @Override
   public void initialize(String name, CaseInsensitiveStringMap options) {
@@ -102,14 +142,17 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
     if (name.equals("system")) throw reserved(what);
   }
 
-  private Path catalogDir() {
+  private static String home() {
     String home = SQLConf.get().getConfString("spark.lakehouse.home", null);
     if (home == null) {
       throw new IllegalStateException("spark.lakehouse.home is not set: set it to the lakehouse"
           + " root URI (lakehouse.spark.delta_spark_conf() lists every setting)");
     }
-    String sub = name.equals("system") ? "/system" : "/warehouse/" + name;
-    return new Path(home.replaceAll("/+$", "") + sub);
+    return home.replaceAll("/+$", "");
+  }
+
+  private Path catalogDir() {
+    return new Path(home() + (name.equals("system") ? "/system" : "/warehouse/" + name));
   }
 
   private static FileSystem fs(Path path) {
@@ -304,8 +347,13 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
   @Override
   public Map<String, String> loadNamespaceMetadata(String[] namespace)
       throws NoSuchNamespaceException {
-    if (!namespaceExists(namespace)) throw new NoSuchNamespaceException(check(namespace, null));
-    return Map.of(SupportsNamespaces.PROP_LOCATION, schemaDir(namespace[0]).toString());
+    String[] p = check(namespace, null);
+    if (!namespaceExists(namespace)) throw new NoSuchNamespaceException(p);
+    Map<String, String> meta = new HashMap<>();
+    SchemaRecorder r = recorder;
+    if (r != null) meta.putAll(r.describe(home(), p[0], p[1]));
+    meta.put(SupportsNamespaces.PROP_LOCATION, schemaDir(p[1]).toString());
+    return meta;
   }
 
   @Override
@@ -318,16 +366,41 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
           + catalogDir() + "); create it with lh.create_catalog('" + name + "')");
     }
     if (namespaceExists(namespace)) throw new NamespaceAlreadyExistsException(p);
+    String comment = metadata.get(SupportsNamespaces.PROP_COMMENT);
+    SchemaRecorder r = comment == null ? recorder : recorder("create schema with a comment");
     try {
       fs(schemaDir(p[1])).mkdirs(schemaDir(p[1]));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (r == null) return; // no comment to keep; the folder alone says the schema exists
+    try {
+      r.created(home(), p[0], p[1], comment);
+    } catch (RuntimeException e) {
+      delete(schemaDir(p[1])); // all or nothing: no schema whose metadata was not recorded
+      throw e;
+    }
   }
 
+  /** COMMENT ON SCHEMA (Spark sets property {@code comment}); other changes are refused. */
   @Override
-  public void alterNamespace(String[] namespace, NamespaceChange... changes) {
-    throw new UnsupportedOperationException("ALTER SCHEMA is not supported in lakehouse catalogs");
+  public void alterNamespace(String[] namespace, NamespaceChange... changes)
+      throws NoSuchNamespaceException {
+    String[] p = check(namespace, null);
+    writable("alter schema '" + String.join(".", p) + "'");
+    for (NamespaceChange change : changes) {
+      if (!(change instanceof NamespaceChange.SetProperty set)
+          || !set.property().equals(SupportsNamespaces.PROP_COMMENT)) {
+        throw new UnsupportedOperationException("ALTER SCHEMA is not supported in lakehouse"
+            + " catalogs, except COMMENT ON SCHEMA " + String.join(".", p) + " IS '...'");
+      }
+    }
+    if (!namespaceExists(namespace)) throw new NoSuchNamespaceException(p);
+    SchemaRecorder r = recorder("comment on schema '" + String.join(".", p) + "'");
+    for (NamespaceChange change : changes) {
+      String value = ((NamespaceChange.SetProperty) change).value();
+      r.commented(home(), p[0], p[1], value == null || value.isEmpty() ? null : value);
+    }
   }
 
   @Override
@@ -337,6 +410,8 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
     writable("drop schema '" + String.join(".", p) + "'");
     if (!namespaceExists(namespace)) throw new NoSuchNamespaceException(p);
     if (!cascade && !children(schemaDir(p[1])).isEmpty()) throw new NonEmptyNamespaceException(p);
+    // The row goes first: if removing the folder then fails, DROP SCHEMA can simply run again.
+    recorder("drop schema '" + String.join(".", p) + "'").dropped(home(), p[0], p[1]);
     delete(schemaDir(p[1]));
     return true;
   }
