@@ -150,7 +150,9 @@ def _sink(column: Any, df: Any) -> tuple[float, float]:
 
 def _raw_worker(args: tuple[bytes, int, int]) -> float:
     import pickle
+    import warnings
 
+    warnings.filterwarnings("ignore", message="X does not have valid feature names")
     blob, rows, batch = args
     model = pickle.loads(blob)
     x = np.random.default_rng(os.getpid()).random((rows, N_FEATURES))

@@ -147,7 +147,9 @@ class ModelUdf:
     ``input_names``.
     """
 
-    def __init__(self, resolved: ResolvedModelUri, spec: WorkerSpec, result: SparkType) -> None:
+    def __init__(
+        self, resolved: ResolvedModelUri, spec: WorkerSpec, result: SparkType, *, required: int = 0
+    ) -> None:
         from pyspark.sql.functions import ArrowUDFType, arrow_udf
 
         self.resolved = resolved
@@ -160,6 +162,7 @@ class ModelUdf:
         self.result_type = result
         self.input_names = list(spec.names)
         self.spec = spec
+        self._required = required
         with warnings.catch_warnings():
             # The UDF's arity varies with the call, which type hints cannot say.
             warnings.filterwarnings("ignore", message="It is preferred to specify type hints")
@@ -171,6 +174,12 @@ class ModelUdf:
         if cols:
             if self.spec.names and len(cols) > len(self.spec.names):
                 cols = cols[: len(self.spec.names)]  # MLflow drops the extra positional columns
+            if 1 < len(cols) < self._required:
+                raise InvalidArgumentError(
+                    f"model {self.model_uri} needs {self._required} input columns "
+                    f"{self.input_names} (bound by position), got {len(cols)}; pass them all, "
+                    "a struct of them, or none to bind the signature's columns by name"
+                )
             return list(cols)
         if not self.spec.names:
             raise InvalidArgumentError(
@@ -320,4 +329,6 @@ def udf_for(
         result=result.json(),
         params=checked,
     )
-    return ModelUdf(resolved, spec, result)
+    inputs = signature.inputs if signature else None
+    required = len(inputs.required_input_names()) if names and inputs else 0
+    return ModelUdf(resolved, spec, result, required=required)

@@ -155,6 +155,8 @@ def test_bad_arguments_are_refused(spark, home) -> None:  # type: ignore[no-unty
         spark_udf(spark, f"models:/{MODEL}/1", env_manager="conda")
     with pytest.raises(InvalidArgumentError, match="result_type map<string,double>"):
         spark_udf(spark, f"models:/{MODEL}/1", result_type="map<string,double>")
+    with pytest.raises(InvalidArgumentError, match=r"needs 3 input columns \['a', 'b', 'n'\]"):
+        spark_udf(spark, f"models:/{MODEL}/1")("a", "b")
     with pytest.raises(lh.NotFoundError):
         spark_udf(spark, f"models:/{MODEL}@nope")
 
