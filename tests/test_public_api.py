@@ -257,6 +257,8 @@ PUBLIC = {
     "lineage",
     "register_model",
     "rollback_alias",
+    # batch scoring
+    "score_table",
 }
 
 

@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 import click
 
 from lakehouse.catalog import namespace
+from lakehouse.cli.jobs import jobs as jobs_group
 from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
 from lakehouse.cli.scheduler import scheduler as scheduler_group
@@ -165,6 +166,7 @@ def spark_conf(submit: bool) -> None:
 main.add_command(models_group)
 main.add_command(tracking_group)
 main.add_command(scheduler_group)
+main.add_command(jobs_group)
 
 
 def run() -> None:
