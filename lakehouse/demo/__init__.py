@@ -16,6 +16,8 @@ import click
 from lakehouse.catalog import namespace
 from lakehouse.cli.output import console, print_table
 from lakehouse.config import get_config
+from lakehouse.demo.customer_features import describe as describe_refresh
+from lakehouse.demo.customer_features import refresh_customer_features
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
 from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
 from lakehouse.spark import spark
@@ -92,6 +94,8 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     )
     for t in tables:
         console.print(f"  {t.name} -> {t.location}", soft_wrap=True)
+    # The nightly refresh job's code (conf/features/customer_features.yaml).
+    console.print("  " + describe_refresh(refresh_customer_features()), soft_wrap=True)
     as_of = DEMO_END - dt.timedelta(days=LABEL_HORIZON_DAYS + 1)
     console.print(
         f"step 2/2: train churn models as tracked runs in {EXPERIMENT} (as of {as_of})",
