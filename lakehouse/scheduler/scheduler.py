@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import os
 import shutil
 import socket
@@ -50,6 +51,8 @@ from lakehouse.scheduler.runs import (
 )
 
 __all__ = ["ROWS_CHANGED_MARK", "Scheduler", "latest_slot", "report_rows_changed"]
+
+_log = logging.getLogger(__name__)
 
 ROWS_CHANGED_MARK = "lakehouse-job: rows_changed="
 """A job prints this followed by a count; the scheduler records the last one it printed."""
@@ -328,7 +331,12 @@ class Scheduler:
     def run_forever(self, stop: threading.Event, *, poll_seconds: float = 1.0) -> None:
         """Tick until ``stop`` is set, then wait for the runs still going and record them."""
         while not stop.is_set():
-            self.tick()
+            try:
+                self.tick()
+            except Exception:
+                # One bad tick (a storage hiccup, a config error) must not end the
+                # long-running process: say so and try again at the next wake-up.
+                _log.exception("scheduler tick failed; retrying at the next wake-up")
             # Wake at least once a minute, so a clock jump (suspend, NTP) is noticed soon.
             pause = min(self.seconds_to_next_slot(), 60.0)
             if self._active:

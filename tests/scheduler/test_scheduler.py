@@ -154,3 +154,25 @@ def test_a_run_whose_scheduler_died_is_recorded_as_failed(home: str, tmp_path: P
     assert lost.status is JobRunStatus.FAILED
     assert lost.exit_code is None
     assert "the scheduler that started this run stopped" in (lost.message or "")
+
+
+@pytest.mark.slow
+def test_long_running_scheduler_starts_the_due_job_and_stops_cleanly(
+    home: str, tmp_path: Path
+) -> None:
+    job = make_tiny_job(tmp_path, sleep=1)
+    env = {**os.environ, "LAKEHOUSE_HOME": home, "PYSPARK_PYTHON": sys.executable}
+    process = subprocess.Popen(
+        [str(BIN / "lakehouse"), "scheduler", "run", "--conf-dir", str(job.conf_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _wait_for(job.marks)
+    process.send_signal(signal.SIGTERM)  # stops ticking, waits for the run, records it
+    output = process.communicate(timeout=300)[0]
+    assert process.returncode == 0, output
+    [run] = list_runs(runs_store(), "tiny")
+    assert (run.status, run.exit_code, run.rows_changed) == (JobRunStatus.SUCCEEDED, 0, 7)
+    assert job.starts() == [run.run_id]
