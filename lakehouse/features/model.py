@@ -18,12 +18,11 @@ works: its ``predict`` looks features up through Spark the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from lakehouse import paths
@@ -38,6 +37,7 @@ from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
 from lakehouse.models.signature import ModelSignature, infer_signature
 from lakehouse.registry.fluent import register_model
 from lakehouse.registry.uris import resolve_model_uri
+from lakehouse.scoring.udf import udf_for
 from lakehouse.spark import spark as get_spark
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 __all__ = [
+    "feature_spec_of",
     "FEATURE_SPEC_KEY",
     "FeatureStoreModel",
     "LoggedFeatureModel",
@@ -178,10 +179,10 @@ def log_model(
     with package_origin(run_id, path):
         meta = _save_package(location, model, flavor, training_set, dict(kwargs))
     client = TrackingClient()
-    for table, version in training_set.table_versions.items():
-        client.log_input(run_id, table, version)
+    for table, table_version in training_set.table_versions.items():
+        client.log_input(run_id, table, table_version)
     model_uri = f"runs:/{run_id}/{path}"
-    version = None
+    version: int | None = None
     if registered_model_name:
         version = int(register_model(model_uri, registered_model_name).version)
     return LoggedFeatureModel(
@@ -201,6 +202,12 @@ def _load_spec(folder: str, uri: str) -> FeatureSpec:
     return FeatureSpec.from_dict(data)
 
 
+def feature_spec_of(model_uri: str) -> FeatureSpec:
+    """The feature spec a model was logged with (tables, keys, features, pinned versions)."""
+    resolved = resolve_model_uri(model_uri)
+    return _load_spec(local_folder(resolved.location), model_uri)
+
+
 def _check_inputs(spec: FeatureSpec, df: DataFrame, uri: str) -> None:
     optional = {lookup.timestamp_lookup_key for lookup in spec.lookups}
     missing = [c for c in spec.input_columns if c not in df.columns and c not in optional]
@@ -211,35 +218,23 @@ def _check_inputs(spec: FeatureSpec, df: DataFrame, uri: str) -> None:
         )
 
 
-def _predict_udf(raw_location: str, columns: list[str], result_type: str) -> Any:
-    """An iterator pandas UDF: the inner model loads once per Python worker, then scores."""
-    from pyspark.sql.functions import pandas_udf
-
-    def predict(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
-        model = load_pyfunc(raw_location, cache=True)
-        for batch in batches:
-            out = model.predict(batch[columns])
-            if isinstance(out, pd.DataFrame):
-                out = out.iloc[:, 0]
-            yield pd.Series(list(out) if not hasattr(out, "ravel") else out.ravel())
-
-    return pandas_udf(predict, result_type)  # type: ignore[call-overload]
-
-
 def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -> DataFrame:
     """``df`` with the model's features looked up and a ``prediction`` column.
 
     The model URI is resolved once (an alias is pinned to the version it names now).
     """
-    from pyspark.sql import functions as F
-
     resolved = resolve_model_uri(model_uri)
     folder = local_folder(resolved.location)
     spec = _load_spec(folder, model_uri)
     _check_inputs(spec, df, model_uri)
     built = build_features(df, lookups_for_scoring(spec, df.columns), spec.functions)
-    raw_location = paths.to_uri(str(Path(folder) / "artifacts" / RAW_MODEL))
+    # The inner package, pinned with the outer one: the batch-scoring path scores it.
+    inner = dataclasses.replace(
+        resolved,
+        uri=f"{resolved.pinned_uri} (inner model)",
+        location=paths.to_uri(str(Path(folder) / "artifacts" / RAW_MODEL)),
+    )
+    udf = udf_for(built.sparkSession, inner, result_type)
     columns = list(spec.feature_columns)
-    udf = _predict_udf(raw_location, columns, result_type)
-    features = F.struct(*[F.col(f"`{c}`") for c in columns])
-    return built.withColumn("prediction", udf(features))
+    udf.check(built, *columns)
+    return built.withColumn("prediction", udf(*columns))

@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -123,6 +124,43 @@ def _read_version(spec: LookupSpec) -> DataFrame:
     return reader.load(location)
 
 
+def _time_bounds(df: DataFrame, column: str) -> tuple[Any, Any]:
+    from pyspark.sql import functions as F
+
+    row = df.agg(F.min(column).alias("lo"), F.max(column).alias("hi")).first()
+    return (row["lo"], row["hi"]) if row is not None else (None, None)
+
+
+def _pruned(
+    features: DataFrame, spine: DataFrame, spec: LookupSpec, bounds: dict[str, tuple[Any, Any]]
+) -> DataFrame:
+    """Feature rows that can match: not after the newest spine time, not before the lookback.
+
+    Plain comparisons on the timeseries column, so Delta skips files by their
+    min/max statistics and partitions on that column are pruned.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    key, column = spec.timestamp_lookup_key, spec.timeseries_column
+    if key is None or column is None:
+        return features
+    if not isinstance(features.schema[column].dataType, TimestampType):
+        return features
+    if not isinstance(spine.schema[key].dataType, TimestampType):
+        return features
+    if key not in bounds:
+        bounds[key] = _time_bounds(spine, key)
+    low, high = bounds[key]
+    if high is None:  # no spine row has a time: nothing can match
+        return features.where(F.lit(False))
+    kept = features.where(F.col(column) <= F.lit(high))
+    if spec.lookback_seconds is not None and low is not None:
+        earliest = low - dt.timedelta(seconds=spec.lookback_seconds)
+        kept = kept.where(F.col(column) >= F.lit(earliest))
+    return kept
+
+
 def build_features(
     df: DataFrame,
     lookups: Sequence[LookupSpec],
@@ -130,10 +168,16 @@ def build_features(
     *,
     bucket_seconds: int | None = None,
 ) -> DataFrame:
-    """``df`` with every lookup's outputs (each table at its pinned version), then functions."""
+    """``df`` with every lookup's outputs (each table at its pinned version), then functions.
+
+    Point-in-time lookups first read the spine's time range (one small aggregate per
+    timestamp column) to prune feature rows that no spine row can match.
+    """
     out = df
+    bounds: dict[str, tuple[Any, Any]] = {}
     for spec in lookups:
-        out = join_lookup(out, _read_version(spec), spec, bucket_seconds=bucket_seconds)
+        features = _pruned(_read_version(spec), df, spec, bounds)
+        out = join_lookup(out, features, spec, bucket_seconds=bucket_seconds)
     return apply_functions(out, functions)
 
 
