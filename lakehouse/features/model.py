@@ -46,10 +46,10 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 __all__ = [
-    "feature_spec_of",
     "FEATURE_SPEC_KEY",
     "FeatureStoreModel",
     "LoggedFeatureModel",
+    "feature_spec_of",
     "log_model",
     "score_batch",
 ]
