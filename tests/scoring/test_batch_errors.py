@@ -123,7 +123,7 @@ def test_job_main_exits_2_with_the_message(scored_once: int, tmp_path: Path, cap
 def test_cli_batch_score_runs_the_job(scored_once: int, tmp_path: Path) -> None:
     from lakehouse.cli import main as cli
 
-    conf = _conf(tmp_path)
+    conf = _conf(tmp_path, keys=None)  # every input column, as the first run wrote them
     out = CliRunner().invoke(
         cli, ["jobs", "batch-score", "--conf-file", str(conf), "--date", "2026-11-27"]
     )
