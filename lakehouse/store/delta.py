@@ -320,23 +320,27 @@ class DeltaStore:
 
     def replace_keys(
         self,
-        old: pa.Table | Sequence[Mapping[str, Any]],
-        new: pa.Table | Sequence[Mapping[str, Any]],
-        read: Callable[[], tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]]
-        | None = None,
+        read: Callable[[], tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]],
         *,
         what: str,
+        predicate: str | None = None,
     ) -> None:
-        """One commit that deletes the rows keyed like ``old`` and inserts ``new``.
+        """One commit that deletes rows and inserts others: ``read() -> (old, new)``.
 
         A MERGE whose source holds both: ``old`` keys match (deleted), ``new``
-        keys do not (inserted). With ``read``, the rows are read again on every
-        attempt (``read() -> (old, new)``), so a conflicting commit (e.g. a row
-        added meanwhile) is taken into account on the retry.
+        keys must not (inserted). ``read`` runs again on every attempt, so a
+        conflicting commit (e.g. a row added meanwhile) is taken into account on
+        the retry.
+
+        ``predicate`` replaces the key match (SQL over ``t.``/``s.``, constants
+        only). delta-rs narrows what a MERGE reads to the source's key values,
+        so a row added meanwhile under another key does not conflict; a match
+        the narrowing cannot see through (e.g. ``coalesce(t.k, -1) = s.k``)
+        makes the commit conflict with every concurrent write of the other keys.
         """
 
         def attempt() -> None:
-            old_rows, new_rows = read() if read is not None else (old, new)
+            old_rows, new_rows = read()
             source = pa.concat_tables([self._coerce(old_rows), self._coerce(new_rows)])
             if source.num_rows == 0:
                 return
@@ -344,7 +348,7 @@ class DeltaStore:
                 self.table()
                 .merge(
                     source,
-                    self._key_predicate(self.spec.keys),
+                    predicate or self._key_predicate(self.spec.keys),
                     source_alias="s",
                     target_alias="t",
                 )
@@ -443,6 +447,10 @@ class DeltaStore:
         expr = None
         for col, op, value in filters or []:
             field_ = ds.field(col)
+            if pa.types.is_string(dataset.schema.field(col).type):
+                # delta-rs MERGEs write strings as string_view, and pyarrow cannot
+                # compare those file statistics with a string: compare a cast instead.
+                field_ = field_.cast(pa.string())
             if op == "in":
                 values = pa.array(list(value), dataset.schema.field(col).type)
                 term = pc.is_in(field_, value_set=values)
