@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from lakehouse import config as _config
 from lakehouse import paths
 from lakehouse.errors import SparkSetupError
+from lakehouse.store import files
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -44,8 +45,9 @@ HOME_CONF = "spark.lakehouse.home"
 JVM_JAR = "lakehouse-jvm.jar"
 
 SYSTEM_CATALOG = "system"
-# The identifier rule of lakehouse/catalog/names.py (a layer above: not importable here).
-_CATALOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,254}")
+# The part rule of lakehouse/catalog/names.py (a layer above: not importable here): any
+# character but '.', whitespace, '/', control characters and DEL; folders are lowercase.
+_CATALOG_NAME = re.compile(r"[^.\sA-Z/\x00-\x1f\x7f]{1,255}")
 
 _lock = threading.Lock()
 _session_hooks: list[Callable[[], None]] = []
@@ -68,17 +70,13 @@ def jar_paths(cfg: _config.Config | None = None) -> list[str]:
 def catalog_names(cfg: _config.Config | None = None) -> list[str]:
     """Catalogs Spark SQL resolves: the default, each folder of ``<home>/warehouse``, ``system``.
 
-    The folders are the truth (DESIGN.md, "One truth"), as in ``lakehouse.catalog.namespace``.
+    The folders are the truth (DESIGN.md, "One truth"), listed as
+    ``lakehouse.catalog.namespace`` lists them (:func:`lakehouse.store.files.child_dirs`).
     """
-    import pyarrow.fs as pafs  # kept out of module import: `import lakehouse` stays fast
-
     cfg = cfg or _config.get_config()
-    fs, path = paths.filesystem(paths.join(cfg.home_uri, "warehouse"))
     found = {cfg.default_catalog, SYSTEM_CATALOG}
-    if fs.get_file_info(path).type == pafs.FileType.Directory:
-        for info in fs.get_file_info(pafs.FileSelector(path, recursive=False)):
-            if info.type == pafs.FileType.Directory and _CATALOG_NAME.fullmatch(info.base_name):
-                found.add(info.base_name)
+    folders = files.child_dirs(paths.join(cfg.home_uri, "warehouse"))
+    found.update(name for name in folders if _CATALOG_NAME.fullmatch(name))
     found.discard("spark_catalog")
     return sorted(found)
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 import platform
-import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow.fs as pafs
-
 from lakehouse import paths
 from lakehouse.errors import AlreadyExistsError, InvalidArgumentError, SchemaMismatchError
 from lakehouse.models.enforcement import enforce_schema
 from lakehouse.models.environment import infer_requirements, write_environment
 from lakehouse.models.mlmodel import PYFUNC, MLModel, example_frame, save_input_example
 from lakehouse.models.signature import ModelSignature, infer_signature
+from lakehouse.store import files
 
 __all__ = [
     "PackageOptions",
@@ -65,13 +62,10 @@ class PackageOptions:
     metadata: Mapping[str, Any] | None = None
 
 
-def _check_target(fs: pafs.FileSystem, path: str, uri: str) -> None:
-    info = fs.get_file_info(path)
-    if info.type == pafs.FileType.File:
+def _check_target(uri: str) -> None:
+    if files.is_file(uri):
         raise AlreadyExistsError(f"cannot save a model to {uri}: a file is there")
-    if info.type == pafs.FileType.Directory and fs.get_file_info(
-        pafs.FileSelector(path, recursive=False)
-    ):
+    if files.list_children(uri):
         raise AlreadyExistsError(
             f"cannot save a model to {uri}: the folder exists and is not empty. "
             "Choose a new path or delete the old package first."
@@ -82,30 +76,23 @@ def _check_target(fs: pafs.FileSystem, path: str, uri: str) -> None:
 def staged_package(target: str | Path) -> Iterator[Path]:
     """Yield an empty local folder; move it to ``target`` on success, delete it on error."""
     uri = paths.to_uri(target)
-    fs, path = paths.filesystem(uri)
-    _check_target(fs, path, uri)
+    _check_target(uri)
     if paths.is_local(uri):
-        final = Path(path)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        final = Path(paths.to_local_path(uri))
+        # Next to the target: the final move is a rename on the same filesystem.
         stage = final.parent / f".{final.name}.{uuid.uuid4().hex[:12]}.tmp"
-        stage.mkdir()
+        files.make_dirs(stage)
     else:
         stage = Path(tempfile.mkdtemp(prefix="lakehouse-model-"))
     try:
         yield stage
         if paths.is_local(uri):
-            if final.is_dir():
-                final.rmdir()  # empty (checked above): rename needs it gone
-            os.rename(stage, final)
+            files.remove(final)  # an empty folder (checked above): the rename needs it gone
+            files.move(stage, final)
         else:
-            pafs.copy_files(
-                str(stage),
-                path,
-                source_filesystem=pafs.LocalFileSystem(),
-                destination_filesystem=fs,
-            )
+            files.copy_tree(stage, uri)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        files.remove(stage)
 
 
 def copy_code_paths(folder: Path, code_paths: Sequence[str] | None) -> str | None:
@@ -113,13 +100,11 @@ def copy_code_paths(folder: Path, code_paths: Sequence[str] | None) -> str | Non
     if not code_paths:
         return None
     dest = folder / "code"
-    dest.mkdir()
+    files.make_dirs(dest)
     for item in code_paths:
         src = Path(paths.to_local_path(paths.to_uri(item)))
-        if src.is_dir():
-            shutil.copytree(src, dest / src.name)
-        elif src.is_file():
-            shutil.copy2(src, dest / src.name)
+        if files.exists(src):
+            files.copy_tree(src, dest / src.name)
         else:
             raise InvalidArgumentError(
                 f"code path {item!r} does not exist; code_paths takes existing Python files "
@@ -182,7 +167,6 @@ def finish_package(
         meta.run_id, meta.artifact_path = origin
     if opts.metadata:
         meta.extra["metadata"] = dict(opts.metadata)
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-    meta.extra["model_size_bytes"] = size
+    meta.extra["model_size_bytes"] = files.tree_size(folder)
     meta.save(folder)
     return meta

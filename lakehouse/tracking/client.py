@@ -16,19 +16,23 @@ Example::
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import dataclasses
 import random
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
 from lakehouse import paths
-from lakehouse.catalog.names import check_writable, parse_name
+from lakehouse.catalog.names import (
+    check_writable,
+    experiment_catalog,
+    experiment_name,
+    parse_name,
+)
 from lakehouse.config import Config, get_config, username
 from lakehouse.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from lakehouse.store import layout
@@ -49,10 +53,15 @@ from lakehouse.tracking.entities import (
 )
 from lakehouse.tracking.tables import (
     RESOLUTION,
-    epoch_ms,
+    TrackingStore,
+    input_row,
     latest,
+    metric_row,
+    param_row,
     run_info_from_row,
+    run_row,
     store_for,
+    tag_row,
 )
 from lakehouse.tracking.writer import Writer, prepare_read, writer_for
 
@@ -74,10 +83,6 @@ def default_experiment_name(cfg: Config | None = None) -> str:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _us(ms: int | None) -> int | None:
-    return None if ms is None else int(ms) * 1000
 
 
 def _run_name() -> str:
@@ -110,19 +115,9 @@ class TrackingClient:
         self._prepare_read()
 
     # -- experiments ----------------------------------------------------------------
-    def _experiment_rows(self) -> pa.Table:
-        return store_for("experiments", self._cfg).read()
-
-    def _to_experiment(self, row: Mapping[str, Any]) -> Experiment:
-        return Experiment(
-            experiment_id=row["experiment_id"],
-            name=row["name"],
-            artifact_location=row["artifact_location"],
-            lifecycle_stage=row["lifecycle_stage"],
-            tags=json.loads(row["tags_json"] or "{}"),
-            creation_time=epoch_ms(row["creation_time"]),
-            last_update_time=epoch_ms(row["last_update_time"]),
-        )
+    @property
+    def _tracking(self) -> TrackingStore:
+        return TrackingStore.of(self._cfg)
 
     def create_experiment(
         self,
@@ -138,21 +133,20 @@ class TrackingClient:
         Race-free: two processes creating one name get one experiment (the loser
         gets :class:`AlreadyExistsError`, or the winner's id from ``set_experiment``).
         """
-        full = parse_name(name)
-        check_writable(full.catalog, f"create experiment {name!r}")
+        full = experiment_name(name)  # MLflow's names kept exactly; c.s.n normalized
+        check_writable(experiment_catalog(full), f"create experiment {name!r}")
         exp_id = _experiment_id or str(uuid.uuid4().int >> 66)
-        now = dt.datetime.now(dt.UTC)
-        row = {
-            "experiment_id": exp_id,
-            "name": str(full),
-            "artifact_location": artifact_location or layout.artifacts_uri(exp_id, cfg=self._cfg),
-            "lifecycle_stage": LifecycleStage.ACTIVE.value,
-            "creation_time": now,
-            "last_update_time": now,
-            "tags_json": json.dumps({k: str(v) for k, v in (tags or {}).items()}),
-        }
-        inserted = store_for("experiments", self._cfg).insert_if_absent([row], keys=("name",))
-        if inserted == 1:
+        now = _now_ms()
+        exp = Experiment(
+            experiment_id=exp_id,
+            name=full,
+            artifact_location=artifact_location or layout.artifacts_uri(exp_id, cfg=self._cfg),
+            lifecycle_stage=LifecycleStage.ACTIVE.value,
+            tags={k: str(v) for k, v in (tags or {}).items()},
+            creation_time=now,
+            last_update_time=now,
+        )
+        if self._tracking.add_experiment(exp):
             return exp_id
         existing = self.get_experiment_by_name(str(full))
         if _exist_ok and existing is not None:
@@ -164,25 +158,21 @@ class TrackingClient:
 
     def get_experiment(self, experiment_id: str) -> Experiment:
         """The experiment with this id; :class:`NotFoundError` if there is none."""
-        rows = store_for("experiments", self._cfg).read(
-            filters=[("experiment_id", "=", str(experiment_id))]
-        )
-        if rows.num_rows == 0:
+        found = self._tracking.find_experiments(experiment_id=str(experiment_id))
+        if not found:
             if str(experiment_id) == DEFAULT_EXPERIMENT_ID:
                 return self._ensure_default()
             raise NotFoundError(
                 f"experiment id {experiment_id!r} does not exist; lh.search_experiments() "
                 "lists the experiments"
             )
-        return self._to_experiment(rows.to_pylist()[0])
+        return found[0]
 
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         """The experiment with this name, or None (as MLflow)."""
-        full = str(parse_name(name))
-        rows = store_for("experiments", self._cfg).read(filters=[("name", "=", full)])
-        if rows.num_rows == 0:
-            return None
-        return self._to_experiment(rows.to_pylist()[0])
+        full = experiment_name(name)
+        found = self._tracking.find_experiments(name=full)
+        return found[0] if found else None
 
     def _ensure_default(self) -> Experiment:
         name = default_experiment_name(self._cfg)
@@ -202,22 +192,13 @@ class TrackingClient:
         from lakehouse.tracking import search
 
         stages = ViewType(view_type).stages()
-        exps = [self._to_experiment(r) for r in self._experiment_rows().to_pylist()]
-        exps = [e for e in exps if e.lifecycle_stage in stages]
+        exps = [e for e in self._tracking.find_experiments() if e.lifecycle_stage in stages]
         return search.filter_experiments(exps, filter_string, order_by, max_results)
 
     def _set_experiment_stage(self, experiment_id: str, stage: LifecycleStage) -> None:
         exp = self.get_experiment(experiment_id)
-        row = {
-            **{k: None for k in store_for("experiments", self._cfg).spec.schema.names},
-            "experiment_id": exp.experiment_id,
-            "name": exp.name,
-            "lifecycle_stage": stage.value,
-            "last_update_time": dt.datetime.now(dt.UTC),
-        }
-        store_for("experiments", self._cfg).update_columns(
-            [row], ["lifecycle_stage", "last_update_time"]
-        )
+        changed = _replace(exp, lifecycle_stage=stage.value, last_update_time=_now_ms())
+        self._tracking.update_experiment(changed, ["lifecycle_stage"])
 
     def delete_experiment(self, experiment_id: str) -> None:
         """Soft-delete an experiment (restorable; its name stays taken)."""
@@ -236,33 +217,13 @@ class TrackingClient:
             **exp.tags,
             validation.check_key("tag", key): validation.check_tag_value(key, value),
         }
-        row = {
-            **{k: None for k in store_for("experiments", self._cfg).spec.schema.names},
-            "experiment_id": exp.experiment_id,
-            "name": exp.name,
-            "tags_json": json.dumps(tags),
-            "last_update_time": dt.datetime.now(dt.UTC),
-        }
-        store_for("experiments", self._cfg).update_columns([row], ["tags_json", "last_update_time"])
+        changed = _replace(exp, tags=tags, last_update_time=_now_ms())
+        self._tracking.update_experiment(changed, ["tags"])
 
     # -- runs -------------------------------------------------------------------------
-    def _run_row(self, info: RunInfo) -> dict[str, Any]:
-        return {
-            "run_id": info.run_id,
-            "experiment_id": info.experiment_id,
-            "run_name": info.run_name,
-            "status": info.status.value,
-            "start_time": _us(info.start_time),
-            "end_time": _us(info.end_time),
-            "user_id": info.user_id,
-            "artifact_uri": info.artifact_uri,
-            "lifecycle_stage": info.lifecycle_stage,
-            "updated_at": time.time_ns() // 1000,
-        }
-
     def _write_info(self, info: RunInfo) -> None:
         self._infos[info.run_id] = info
-        self._writer.add("runs", [self._run_row(info)])
+        self._writer.add("runs", [run_row(info)])
 
     def create_run(
         self,
@@ -388,7 +349,6 @@ class TrackingClient:
     def _param_rows(self, run_id: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         known = self._known_params(run_id)
         rows = []
-        now = time.time_ns() // 1000
         for key, raw in params.items():
             validation.check_key("param", key)
             value = validation.check_param_value(key, raw)
@@ -400,7 +360,7 @@ class TrackingClient:
                         "or start a new run."
                     )
                 continue
-            rows.append({"run_id": run_id, "key": key, "value": value, "logged_at": now})
+            rows.append(param_row(run_id, key, value))
         return rows
 
     def log_param(self, run_id: str, key: str, value: Any) -> Any:
@@ -418,14 +378,13 @@ class TrackingClient:
     ) -> None:
         """Log one metric point (NaN and +-inf kept); cheap: buffered and journaled."""
         validation.check_key("metric", key)
-        row = {
-            "run_id": run_id,
-            "key": key,
-            "value": validation.check_metric_value(key, value),
-            "timestamp": int(timestamp) if timestamp is not None else _now_ms(),
-            "step": int(step) if step is not None else 0,
-        }
-        self._writer.add("metrics", [row])
+        point = Metric(
+            key=key,
+            value=validation.check_metric_value(key, value),
+            timestamp=int(timestamp) if timestamp is not None else _now_ms(),
+            step=int(step) if step is not None else 0,
+        )
+        self._writer.add("metrics", [metric_row(run_id, point)])
 
     def log_batch(
         self,
@@ -440,15 +399,12 @@ class TrackingClient:
         metric_rows = []
         for m in metrics:
             validation.check_key("metric", m.key)
-            metric_rows.append(
-                {
-                    "run_id": run_id,
-                    "key": m.key,
-                    "value": validation.check_metric_value(m.key, m.value),
-                    "timestamp": int(m.timestamp) if m.timestamp is not None else now,
-                    "step": int(m.step or 0),
-                }
+            checked = _replace(
+                m,
+                value=validation.check_metric_value(m.key, m.value),
+                timestamp=int(m.timestamp) if m.timestamp is not None else now,
             )
+            metric_rows.append(metric_row(run_id, checked))
         param_rows = self._param_rows(run_id, {p.key: p.value for p in params})
         tag_rows = self._tag_rows(run_id, {t.key: t.value for t in tags})
         for name, rows in (("params", param_rows), ("metrics", metric_rows), ("tags", tag_rows)):
@@ -457,20 +413,10 @@ class TrackingClient:
         self._params.setdefault(run_id, {}).update({r["key"]: r["value"] for r in param_rows})
 
     def _tag_rows(self, run_id: str, tags: Mapping[str, Any]) -> list[dict[str, Any]]:
-        now = time.time_ns() // 1000
-        rows = []
-        for key, value in tags.items():
-            validation.check_key("tag", key)
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "key": key,
-                    "value": validation.check_tag_value(key, value),
-                    "deleted": False,
-                    "updated_at": now,
-                }
-            )
-        return rows
+        return [
+            tag_row(run_id, validation.check_key("tag", k), validation.check_tag_value(k, v))
+            for k, v in tags.items()
+        ]
 
     def set_tag(self, run_id: str, key: str, value: Any) -> None:
         """Set (or overwrite) a tag of a run."""
@@ -485,8 +431,7 @@ class TrackingClient:
         """Remove a tag; :class:`NotFoundError` if the run has no such tag."""
         if key not in self.get_run(run_id).data.tags:
             raise NotFoundError(f"run {run_id} has no tag {key!r}; nothing to delete")
-        row = {"run_id": run_id, "key": key, "value": None, "deleted": True}
-        self._writer.add("tags", [{**row, "updated_at": time.time_ns() // 1000}])
+        self._writer.add("tags", [tag_row(run_id, key, None, deleted=True)])
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of a metric, ordered by step then timestamp."""
@@ -512,14 +457,9 @@ class TrackingClient:
             from lakehouse.catalog.namespace import describe_table
 
             version = describe_table(full).version
-        row = {
-            "run_id": run_id,
-            "table_name": full,
-            "table_version": int(version),
-            "logged_at": time.time_ns() // 1000,
-        }
-        self._writer.add("inputs", [row])
-        return RunInput(table_name=full, version=int(version))
+        run_input = RunInput(table_name=full, version=int(version))
+        self._writer.add("inputs", [input_row(run_id, run_input)])
+        return run_input
 
     def get_run_inputs(self, run_id: str) -> list[RunInput]:
         """The table versions a run recorded, in logging order, without repeats."""
@@ -601,7 +541,8 @@ class TrackingClient:
         )
 
 
-def _replace(info: RunInfo, **changes: Any) -> RunInfo:
-    import dataclasses
+_T = TypeVar("_T", RunInfo, Experiment, Metric)
 
-    return dataclasses.replace(info, **changes)
+
+def _replace(entity: _T, **changes: Any) -> _T:
+    return dataclasses.replace(entity, **changes)

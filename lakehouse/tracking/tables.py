@@ -23,18 +23,33 @@ value is the latest row of its key, chosen by :func:`latest`. Compaction
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakehouse.config import Config
+from lakehouse.config import Config, get_config
 from lakehouse.store import layout
 from lakehouse.store.delta import DeltaStore, TableSpec
-from lakehouse.tracking.entities import RunInfo, RunStatus
+from lakehouse.tracking.entities import Experiment, Metric, RunInfo, RunInput, RunStatus
 
-__all__ = ["SPECS", "TABLES", "key_mask", "latest", "split_resolved", "store_for"]
+__all__ = [
+    "SPECS",
+    "TABLES",
+    "TrackingStore",
+    "input_row",
+    "key_mask",
+    "latest",
+    "metric_row",
+    "param_row",
+    "run_row",
+    "split_resolved",
+    "store_for",
+    "tag_row",
+]
 
 _TS = pa.timestamp("us", tz="UTC")
 _ID = [pa.field("writer_id", pa.string()), pa.field("seq", pa.int64())]
@@ -182,16 +197,150 @@ def split_resolved(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     return base, [p for p in paths if resolved_group(p) != groups[0]]
 
 
-_stores: dict[str, DeltaStore] = {}
+class TrackingStore:
+    """The ``system.tracking`` tables of one root, and their rows <-> entities mapping.
+
+    Experiments are committed here (MERGE, rare); run data are appended by the
+    journaled writer (:mod:`lakehouse.tracking.writer`) as the rows built by
+    :func:`run_row`, :func:`metric_row`, :func:`param_row`, :func:`tag_row`
+    and :func:`input_row`. One instance per root (:meth:`of`), so reads refresh
+    each table's handle incrementally.
+    """
+
+    _instances: ClassVar[dict[str, TrackingStore]] = {}
+
+    def __init__(self, cfg: Config | None = None) -> None:
+        self.tables = layout.system_tables("tracking", SPECS, cfg=cfg)
+        self.experiments = self.tables["experiments"]
+
+    @classmethod
+    def of(cls, cfg: Config | None = None) -> TrackingStore:
+        """The store of ``cfg``'s root (the configured one by default), made once per root."""
+        cfg = cfg or get_config()
+        store = cls._instances.get(cfg.home_uri)
+        if store is None:
+            store = cls._instances[cfg.home_uri] = cls(cfg)
+        return store
+
+    # -- experiments ---------------------------------------------------------------
+    def add_experiment(self, exp: Experiment) -> bool:
+        """Record an experiment unless its name is taken; True if this call did."""
+        row = {
+            "experiment_id": exp.experiment_id,
+            "name": exp.name,
+            "artifact_location": exp.artifact_location,
+            "lifecycle_stage": exp.lifecycle_stage,
+            "creation_time": _from_ms(exp.creation_time),
+            "last_update_time": _from_ms(exp.last_update_time),
+            "tags_json": json.dumps(dict(exp.tags)),
+        }
+        return self.experiments.insert_if_absent([row], keys=("name",)) == 1
+
+    def find_experiments(
+        self, *, experiment_id: str | None = None, name: str | None = None
+    ) -> list[Experiment]:
+        """Experiments with this id and/or name (all of them when neither is given)."""
+        filters: list[tuple[str, str, Any]] = []
+        if experiment_id is not None:
+            filters.append(("experiment_id", "=", str(experiment_id)))
+        if name is not None:
+            filters.append(("name", "=", name))
+        return [_experiment(r) for r in self.experiments.read(filters=filters).to_pylist()]
+
+    def update_experiment(self, exp: Experiment, fields: Sequence[str]) -> None:
+        """Store ``fields`` (``lifecycle_stage``, ``tags``) of ``exp``, and its update time."""
+        row = {
+            **dict.fromkeys(self.experiments.spec.schema.names),
+            "experiment_id": exp.experiment_id,
+            "name": exp.name,
+            "lifecycle_stage": exp.lifecycle_stage,
+            "tags_json": json.dumps(dict(exp.tags)),
+            "last_update_time": _from_ms(exp.last_update_time),
+        }
+        columns = ["tags_json" if f == "tags" else f for f in fields]
+        self.experiments.update_columns([row], [*columns, "last_update_time"])
 
 
 def store_for(name: str, cfg: Config | None = None) -> DeltaStore:
-    """The Delta table ``system.tracking.<name>`` (cached: reads refresh it incrementally)."""
-    uri = layout.system_table_uri("tracking", name, cfg=cfg)
-    store = _stores.get(uri)
-    if store is None:
-        store = _stores[uri] = DeltaStore(uri, SPECS[name])
-    return store
+    """The Delta table ``system.tracking.<name>`` of ``cfg``'s root (cached per root)."""
+    return TrackingStore.of(cfg).tables[name]
+
+
+def _from_ms(ms: int | None) -> dt.datetime | None:
+    return None if ms is None else dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+
+
+def _experiment(row: Mapping[str, Any]) -> Experiment:
+    return Experiment(
+        experiment_id=row["experiment_id"],
+        name=row["name"],
+        artifact_location=row["artifact_location"],
+        lifecycle_stage=row["lifecycle_stage"],
+        tags=json.loads(row["tags_json"] or "{}"),
+        creation_time=epoch_ms(row["creation_time"]),
+        last_update_time=epoch_ms(row["last_update_time"]),
+    )
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _us(ms: int | None) -> int | None:
+    return None if ms is None else int(ms) * 1000
+
+
+def run_row(info: RunInfo) -> dict[str, Any]:
+    """The ``runs`` row recording ``info`` as the run's state from now on."""
+    return {
+        "run_id": info.run_id,
+        "experiment_id": info.experiment_id,
+        "run_name": info.run_name,
+        "status": info.status.value,
+        "start_time": _us(info.start_time),
+        "end_time": _us(info.end_time),
+        "user_id": info.user_id,
+        "artifact_uri": info.artifact_uri,
+        "lifecycle_stage": info.lifecycle_stage,
+        "updated_at": _now_us(),
+    }
+
+
+def metric_row(run_id: str, metric: Metric) -> dict[str, Any]:
+    """The ``metrics`` row of one point (value, timestamp and step already checked)."""
+    return {
+        "run_id": run_id,
+        "key": metric.key,
+        "value": metric.value,
+        "timestamp": int(metric.timestamp),
+        "step": int(metric.step or 0),
+    }
+
+
+def param_row(run_id: str, key: str, value: str) -> dict[str, Any]:
+    """The ``params`` row of one param."""
+    return {"run_id": run_id, "key": key, "value": value, "logged_at": _now_us()}
+
+
+def tag_row(run_id: str, key: str, value: str | None, *, deleted: bool = False) -> dict[str, Any]:
+    """The ``tags`` row that sets (or, ``deleted``, removes) a tag."""
+    return {
+        "run_id": run_id,
+        "key": key,
+        "value": value,
+        "deleted": deleted,
+        "updated_at": _now_us(),
+    }
+
+
+def input_row(run_id: str, run_input: RunInput) -> dict[str, Any]:
+    """The ``inputs`` row recording that a run read a table version."""
+    return {
+        "run_id": run_id,
+        "table_name": run_input.table_name,
+        "table_version": run_input.version,
+        "logged_at": _now_us(),
+    }
 
 
 def _key_ids(table: pa.Table, keys: Sequence[str]) -> pa.Array:
