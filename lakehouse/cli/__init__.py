@@ -7,11 +7,13 @@ the same facts to scripts.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 
 import click
 
 from lakehouse.catalog import namespace
+from lakehouse.catalog.entities import CatalogInfo, SchemaInfo
 from lakehouse.cli.jobs import jobs as jobs_group
 from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
@@ -59,6 +61,20 @@ def main(home: str | None) -> None:
         set_config(home=home)
 
 
+def _print_securables(
+    kind: str, by_name: Mapping[str, CatalogInfo | SchemaInfo], title: str
+) -> None:
+    """Catalogs or schemas: name, then the comment, owner and creation time recorded."""
+    print_table(
+        [
+            {kind: name, "comment": i.comment, "owner": i.owner, "created": i.created_at}
+            for name, i in by_name.items()
+        ],
+        [kind, "comment", "owner", "created"],
+        title=title,
+    )
+
+
 @main.command()
 @json_option
 def catalogs(as_json: bool) -> None:
@@ -66,14 +82,7 @@ def catalogs(as_json: bool) -> None:
     items = namespace.list_catalogs()
     if as_json:
         return emit_json(items)
-    print_table(
-        [
-            {"catalog": c.name, "comment": c.comment, "owner": c.owner, "created": c.created_at}
-            for c in items
-        ],
-        ["catalog", "comment", "owner", "created"],
-        title=f"Catalogs in {get_config().home_uri}",
-    )
+    _print_securables("catalog", {c.name: c for c in items}, f"Catalogs in {get_config().home_uri}")
 
 
 @main.command()
@@ -84,14 +93,7 @@ def schemas(catalog: str | None, as_json: bool) -> None:
     items = namespace.list_schemas(catalog)
     if as_json:
         return emit_json(items)
-    print_table(
-        [
-            {"schema": s.full_name, "comment": s.comment, "owner": s.owner, "created": s.created_at}
-            for s in items
-        ],
-        ["schema", "comment", "owner", "created"],
-        title="Schemas",
-    )
+    _print_securables("schema", {s.full_name: s for s in items}, "Schemas")
 
 
 @main.command()
