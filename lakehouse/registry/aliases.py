@@ -10,24 +10,21 @@ is a single chain (each move's ``from_version`` is the previous move's
 
 from __future__ import annotations
 
-import dataclasses
-import random
 import re
-import time
 from collections.abc import Callable
+from typing import Any
 
 from lakehouse.config import username
-from lakehouse.errors import CommitConflictError, InvalidArgumentError
+from lakehouse.errors import InvalidArgumentError
 from lakehouse.registry.entities import AliasMove
 from lakehouse.registry.store import RegistryStore, now, to_millis
-from lakehouse.store.delta import is_conflict
 
 __all__ = ["check_alias", "move_alias"]
 
 _ALIAS = re.compile(r"^[\w\-]+$")
 _VERSION_ALIAS = re.compile(r"^[vV]\d+$")
 MAX_ALIAS_LENGTH = 255
-_ATTEMPTS = 400
+_COMPACT_EVERY = 10
 
 
 def check_alias(alias: str) -> str:
@@ -76,48 +73,21 @@ def move_alias(
     ``target`` runs again on every retry, against the newest state, and may
     raise to refuse the move (nothing is then written).
     """
-    delay = 0.005
-    for _ in range(_ATTEMPTS):
+
+    def next_row() -> dict[str, Any]:
         last = last_move(store, name, alias)
-        to_version = target(last)
-        sequence = (last.sequence if last else 0) + 1
-        move = AliasMove(
-            name=name,
-            alias=alias,
-            sequence=sequence,
-            from_version=last.to_version if last else None,
-            to_version=to_version,
-            action=action,
-            user_id=username(),
-            timestamp=0,
-        )
-        stamp = now()
-        row = {
+        return {
             "name": name,
             "alias": alias,
-            "sequence": sequence,
-            "from_version": move.from_version,
-            "to_version": to_version,
+            "sequence": (last.sequence if last else 0) + 1,
+            "from_version": last.to_version if last else None,
+            "to_version": target(last),
             "action": action,
-            "user_id": move.user_id,
-            "timestamp": stamp,
+            "user_id": username(),
+            "timestamp": now(),
         }
-        if store.aliases.insert_if_absent([row], retry=False) == 1:
-            _maybe_compact(store, sequence)
-            return dataclasses.replace(move, timestamp=to_millis(stamp))
-        time.sleep(delay * random.random())  # another move won this sequence
-        delay = min(delay * 2, 0.2)
-    raise CommitConflictError(
-        f"moving alias {alias!r} of {name}: {_ATTEMPTS} attempts lost to concurrent moves; "
-        "try again"
-    )
 
-
-def _maybe_compact(store: RegistryStore, sequence: int) -> None:
-    """Every 10th move compacts the history table so reads stay fast (one attempt)."""
-    if sequence % 10 == 0:
-        try:
-            store.aliases.table().optimize.compact()
-        except Exception as exc:
-            if not is_conflict(exc):
-                raise
+    row = store.aliases.insert_new(next_row, what=f"moving alias {alias!r} of {name}")
+    if row["sequence"] % _COMPACT_EVERY == 0:  # keeps reads of the history fast
+        store.aliases.compact_once()
+    return AliasMove(**{**row, "timestamp": to_millis(row["timestamp"])})

@@ -33,8 +33,9 @@ from lakehouse.registry.entities import (
     Stage,
     canonical_stage,
 )
-from lakehouse.registry.sources import move_tree, remove_tree, resolve_source
+from lakehouse.registry.sources import remove_tree, resolve_source
 from lakehouse.registry.store import (
+    ModelVersionChange,
     RegistryStore,
     inputs_from_row,
     model_from_row,
@@ -49,7 +50,7 @@ from lakehouse.registry.uris import (
     resolve_version,
     version_location,
 )
-from lakehouse.registry.versions import register_version
+from lakehouse.registry.versions import register_version, rename_model
 from lakehouse.store.layout import models_uri
 
 __all__ = ["RegistryClient"]
@@ -85,18 +86,17 @@ class RegistryClient:
             self.set_registered_model_tag(name, key, value)
         return self.get_registered_model(name)
 
-    def _create_if_absent(self, name: str, description: str | None = None) -> bool:
+    def _create_if_absent(
+        self, name: str, description: str | None = None, *, created_at: Any = None
+    ) -> bool:
         full = parse_name(name)
         check_writable(full.catalog, f"register model {full}")
-        stamp = now()
-        row = {
-            "name": str(full),
-            "description": description,
-            "user_id": username(),
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-        return self._store.models.insert_if_absent([row]) == 1
+        created = self._store.add_model(
+            str(full), description=description, user_id=username(), created_at=created_at or now()
+        )
+        if created:  # a model renamed away from this name no longer owns it
+            self._store.clear_rename_marker(str(full))
+        return created
 
     def ensure_registered_model(self, name: str) -> None:
         """Create ``name`` unless it exists (a read, and a commit only the first time)."""
@@ -123,65 +123,35 @@ class RegistryClient:
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
         """Rename a model with its versions, tags and alias history; files move along.
 
-        Several commits (one per table) after one folder move: not atomic if the
-        process dies midway, so rename while nothing else writes to the model.
+        The versions move in one conditional commit (retried on conflict), so a
+        version registered while the rename runs is neither lost nor left under
+        the old name: it ends under ``new_name`` with the others
+        (:func:`~lakehouse.registry.versions.rename_model`).
         """
         row = self._model_row(name)
         old, new = parse_name(row["name"]), parse_name(new_name)
         check_writable(new.catalog, f"rename a model to {new}")
-        if not self._store.models.insert_if_absent([{**row, "name": str(new)}]):
+        if not self._create_if_absent(str(new), row["description"], created_at=row["created_at"]):
             raise AlreadyExistsError(
                 f"cannot rename {old} to {new}: a registered model {new} already exists"
             )
-        old_root = models_uri(old.catalog, old.schema, old.name)
-        new_root = models_uri(new.catalog, new.schema, new.name)
-        move_tree(old_root, new_root)
-
-        def renamed(r: dict[str, Any]) -> dict[str, Any]:
-            out = {**r, "name": str(new)}
-            for key in ("storage_location", "staging_location"):
-                if out.get(key) and str(out[key]).startswith(old_root + "/"):
-                    out[key] = new_root + str(out[key])[len(old_root) :]
-            return out
-
-        for table in (
-            self._store.versions,
-            self._store.version_tags,
-            self._store.model_tags,
-            self._store.aliases,
-        ):
-            rows = table.read(filters=[("name", "=", str(old))]).to_pylist()
-            table.insert_if_absent([renamed(r) for r in rows])
-            table.delete_keys(rows)
-        self._store.models.delete_keys([row])
+        rename_model(self._store, str(old), str(new))
         return self.get_registered_model(str(new))
 
     def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel:
         """Set a model's description."""
         row = self._model_row(name)
-        self._store.models.update_columns(
-            [{**row, "description": description, "updated_at": now()}],
-            ["description", "updated_at"],
-        )
+        self._store.set_model_description(row["name"], description)
         return self.get_registered_model(row["name"])
 
     def delete_registered_model(self, name: str) -> None:
         """Delete a model, all its versions (and their files), tags and alias history."""
         row = self._model_row(name)
         full = row["name"]
-        for table in (
-            self._store.aliases,
-            self._store.version_tags,
-            self._store.model_tags,
-            self._store.versions,
-        ):
-            rows = table.read(filters=[("name", "=", full)]).to_pylist()
-            table.delete_keys(rows)
-        for r in rows:  # the versions' rows: their folders, wherever they are
+        for r in self._store.remove_model(full):  # its folders, wherever they are
             remove_tree(r["storage_location"])
         parts = parse_name(full)
         remove_tree(models_uri(parts.catalog, parts.schema, parts.name))
-        self._store.models.delete_keys([row])
 
     def search_registered_models(
         self,
@@ -191,7 +161,7 @@ class RegistryClient:
     ) -> list[RegisteredModel]:
         """Models matching ``name =/LIKE/ILIKE/IN ...`` and ``tags.<key> = ...`` clauses."""
         clauses = search.parse_filter(filter_string, _MODEL_FILTER_KEYS)
-        rows = self._store.models.read().to_pylist()
+        rows = self._store.model_rows()
         tags = self._store.model_tags_of()
         current = self._store.current_aliases()
         changed = self._store.newest_version_change()
@@ -276,8 +246,8 @@ class RegistryClient:
         row = register_version(
             self._store, full, resolved, description=description, inputs=list(inputs or [])
         )
-        for key, value in (tags or {}).items():
-            self.set_model_version_tag(full, row["version"], key, value)
+        for key, value in (tags or {}).items():  # under the model's name now (renames)
+            self.set_model_version_tag(row["name"], row["version"], key, value)
         return version_from_row(row, tags={k: str(v) for k, v in (tags or {}).items()})
 
     def _version_row(self, name: str, version: str | int, *, ready: bool = False) -> dict[str, Any]:
@@ -308,9 +278,9 @@ class RegistryClient:
     ) -> ModelVersion:
         """Set a version's description (its files never change)."""
         row = self._version_row(name, version)
-        self._store.versions.update_columns(
-            [{**row, "description": description, "updated_at": now()}],
-            ["description", "updated_at"],
+        change = {"description": description}
+        self._store.set_versions(
+            [ModelVersionChange(name=row["name"], version=row["version"], values=change)]
         )
         return self.get_model_version(row["name"], row["version"])
 
@@ -345,8 +315,8 @@ class RegistryClient:
                 self.set_registered_model_alias(full, alias, move_aliases_to)
             else:
                 self.delete_registered_model_alias(full, alias)
-        self._store.versions.update_columns(
-            [{**row, "deleted": True, "updated_at": now()}], ["deleted", "updated_at"]
+        self._store.set_versions(
+            [ModelVersionChange(name=full, version=number, values={"deleted": True})]
         )
         remove_tree(row["storage_location"])
 
@@ -407,27 +377,23 @@ class RegistryClient:
         """Set (or replace) a tag on a registered model."""
         self._check_tag(key, value)
         full = self._model_row(name)["name"]
-        self._store.model_tags.upsert([{"name": full, "key": key, "value": str(value)}])
+        self._store.set_model_tag(full, key, str(value))
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
         """Remove a tag from a registered model."""
         full = self._model_row(name)["name"]
-        self._store.model_tags.delete_keys([{"name": full, "key": key}])
+        self._store.delete_model_tag(full, key)
 
     def set_model_version_tag(self, name: str, version: str | int, key: str, value: Any) -> None:
         """Set (or replace) a tag on a model version."""
         self._check_tag(key, value)
         row = self._version_row(name, version)
-        self._store.version_tags.upsert(
-            [{"name": row["name"], "version": row["version"], "key": key, "value": str(value)}]
-        )
+        self._store.set_version_tag(row["name"], row["version"], key, str(value))
 
     def delete_model_version_tag(self, name: str, version: str | int, key: str) -> None:
         """Remove a tag from a model version."""
         row = self._version_row(name, version)
-        self._store.version_tags.delete_keys(
-            [{"name": row["name"], "version": row["version"], "key": key}]
-        )
+        self._store.delete_version_tag(row["name"], row["version"], key)
 
     # -- aliases ----------------------------------------------------------------------
     def set_registered_model_alias(self, name: str, alias: str, version: str | int) -> None:
@@ -504,15 +470,22 @@ class RegistryClient:
                 f"archive_existing_versions=True is only allowed for stage Staging or "
                 f"Production, got {target.value}"
             )
-        stamp = now()
-        changes = [{**row, "current_stage": target.value, "updated_at": stamp}]
+        changes = [
+            ModelVersionChange(
+                name=row["name"], version=row["version"], values={"current_stage": target.value}
+            )
+        ]
         if archive_existing_versions:
             changes += [
-                {**r, "current_stage": Stage.ARCHIVED.value, "updated_at": stamp}
+                ModelVersionChange(
+                    name=r["name"],
+                    version=r["version"],
+                    values={"current_stage": Stage.ARCHIVED.value},
+                )
                 for r in self._store.version_rows(row["name"])
                 if r["current_stage"] == target.value and r["version"] != row["version"]
             ]
-        self._store.versions.update_columns(changes, ["current_stage", "updated_at"])
+        self._store.set_versions(changes)
         return self.get_model_version(row["name"], row["version"])
 
     def get_latest_versions(

@@ -13,16 +13,24 @@ is marked ``deleted`` so a version number is never handed out twice (MLflow
 keeps a ``Deleted_Internal`` row for the same reason). ``alias_history`` is the
 truth for aliases: the current target of an alias is its row with the highest
 ``sequence`` (``to_version`` null means the alias was deleted).
+
+A model renamed away leaves a marker row ``(old name, version 0)`` in
+``model_versions`` (status ``RENAMED``, ``source`` = the new name): it blocks
+version allocation under the old name in the same table the allocation
+commits to, so a registration racing a rename follows the model. Reads of
+versions never return it; creating a model of that name again removes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
+from lakehouse.config import Config
 from lakehouse.registry.entities import (
     AliasMove,
     LineageInput,
@@ -32,12 +40,15 @@ from lakehouse.registry.entities import (
     Stage,
 )
 from lakehouse.store.delta import DeltaStore, TableSpec
-from lakehouse.store.layout import system_table_uri
+from lakehouse.store.layout import system_tables
 
-__all__ = ["RegistryStore", "now", "to_millis"]
+__all__ = ["ModelVersionChange", "RegistryStore", "now", "to_millis"]
 
 _TS = pa.timestamp("us", tz="UTC")
 _INPUT = pa.struct([("table_name", pa.string()), ("version", pa.int64())])
+
+RENAMED = "RENAMED"
+_MAX_RENAMES = 100  # a longer chain of markers is a loop, not a history
 
 # Registry tables see many small MERGEs: checkpoint often so reads stay fast.
 _PROPS = {"delta.checkpointInterval": "10"}
@@ -131,26 +142,17 @@ def to_millis(value: dt.datetime | None) -> int:
 class RegistryStore:
     """The ``system.registry`` tables of the current lakehouse root."""
 
-    def __init__(self) -> None:
-        self.models = self._table("registered_models")
-        self.versions = self._table("model_versions")
-        self.model_tags = self._table("registered_model_tags")
-        self.version_tags = self._table("model_version_tags")
-        self.aliases = self._table("alias_history")
-
-    @staticmethod
-    def _table(name: str) -> DeltaStore:
-        return DeltaStore(system_table_uri("registry", name), SPECS[name])
+    def __init__(self, cfg: Config | None = None) -> None:
+        self.tables = system_tables("registry", SPECS, cfg=cfg)
+        self.models = self.tables["registered_models"]
+        self.versions = self.tables["model_versions"]
+        self.model_tags = self.tables["registered_model_tags"]
+        self.version_tags = self.tables["model_version_tags"]
+        self.aliases = self.tables["alias_history"]
 
     def all_tables(self) -> dict[str, DeltaStore]:
         """Each table by its name in ``system.registry``."""
-        return {
-            "registered_models": self.models,
-            "model_versions": self.versions,
-            "registered_model_tags": self.model_tags,
-            "model_version_tags": self.version_tags,
-            "alias_history": self.aliases,
-        }
+        return dict(self.tables)
 
     # -- reads -------------------------------------------------------------------------
     def model_row(self, name: str) -> dict[str, Any] | None:
@@ -160,9 +162,135 @@ class RegistryStore:
     def version_rows(
         self, name: str | None = None, *, include_deleted: bool = False
     ) -> list[dict[str, Any]]:
-        filters = [("name", "=", name)] if name is not None else []
+        filters: list[tuple[str, str, Any]] = [("version", ">", 0)]
+        if name is not None:
+            filters.append(("name", "=", name))
         rows = self.versions.read(filters=filters).to_pylist()
         return [r for r in rows if include_deleted or not r["deleted"]]
+
+    def version_row(self, name: str, version: int) -> dict[str, Any] | None:
+        """One version's row (deleted ones too), or None."""
+        rows = self.versions.read(filters=[("name", "=", name), ("version", "=", version)])
+        found = rows.to_pylist()
+        return found[0] if found and version > 0 else None
+
+    def model_rows(self) -> list[dict[str, Any]]:
+        """Every registered model's row."""
+        return self.models.read().to_pylist()
+
+    # -- writes ------------------------------------------------------------------------
+    def add_model(
+        self, name: str, *, description: str | None, user_id: str, created_at: Any
+    ) -> bool:
+        """Record a registered model unless its name is taken; True if this call did."""
+        row = {
+            "name": name,
+            "description": description,
+            "user_id": user_id,
+            "created_at": created_at,
+            "updated_at": now(),
+        }
+        return self.models.insert_if_absent([row]) == 1
+
+    def set_model_description(self, name: str, description: str | None) -> None:
+        """Set a model's description (and its update time)."""
+        row = {**dict.fromkeys(SPECS["registered_models"].schema.names), "name": name}
+        row.update(description=description, updated_at=now())
+        self.models.update_columns([row], ["description", "updated_at"])
+
+    def remove_model(self, name: str) -> list[dict[str, Any]]:
+        """Forget a model and everything recorded for it; returns its versions' rows."""
+        for table in (self.aliases, self.version_tags, self.model_tags, self.versions):
+            rows = table.read(filters=[("name", "=", name)]).to_pylist()
+            table.delete_keys(rows)
+        self.models.delete_keys([{"name": name}])
+        return [r for r in rows if r["version"] > 0]  # the versions' rows, not a marker
+
+    def set_versions(self, changes: Iterable[ModelVersionChange]) -> None:
+        """Set the same fields of several versions in one commit (update time: now)."""
+        stamp = now()
+        rows: list[dict[str, Any]] = []
+        fields: set[str] = set()
+        for change in changes:
+            if rows and set(change.values) != fields:
+                raise ValueError("set_versions: every change must set the same fields")
+            fields = set(change.values)
+            row = {**dict.fromkeys(SPECS["model_versions"].schema.names), **change.values}
+            row.update(name=change.name, version=change.version, updated_at=stamp)
+            rows.append(row)
+        self.versions.update_columns(rows, [*sorted(fields), "updated_at"])
+
+    def set_model_tag(self, name: str, key: str, value: str) -> None:
+        """Set (or replace) a registered model's tag."""
+        self.model_tags.upsert([{"name": name, "key": key, "value": value}])
+
+    def delete_model_tag(self, name: str, key: str) -> None:
+        """Remove a registered model's tag."""
+        self.model_tags.delete_keys([{"name": name, "key": key}])
+
+    def set_version_tag(self, name: str, version: int, key: str, value: str) -> None:
+        """Set (or replace) a model version's tag."""
+        self.version_tags.upsert([{"name": name, "version": version, "key": key, "value": value}])
+
+    def delete_version_tag(self, name: str, version: int, key: str) -> None:
+        """Remove a model version's tag."""
+        self.version_tags.delete_keys([{"name": name, "version": version, "key": key}])
+
+    # -- renames -----------------------------------------------------------------------
+    def renamed_to(self, name: str) -> str | None:
+        """The name ``name`` was renamed to, if a model of that name was renamed away."""
+        rows = self.versions.read(
+            filters=[("name", "=", name), ("version", "=", 0)], columns=["source"]
+        )
+        values = rows.column("source").to_pylist()
+        return str(values[0]) if values else None
+
+    def current_name(self, name: str) -> str:
+        """``name``, or where its renames led (following a chain of renames)."""
+        for _ in range(_MAX_RENAMES):
+            target = self.renamed_to(name)
+            if target is None:
+                return name
+            name = target
+        return name
+
+    @staticmethod
+    def rename_marker(old: str, new: str) -> dict[str, Any]:
+        """The ``model_versions`` row that records ``old`` -> ``new`` (version 0)."""
+        stamp = now()
+        empty = dict.fromkeys(SPECS["model_versions"].schema.names)
+        return {
+            **empty,
+            "name": old,
+            "version": 0,
+            "source": new,
+            "status": RENAMED,
+            "deleted": True,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+
+    def clear_rename_marker(self, name: str) -> None:
+        """A model named ``name`` exists again: versions may be allocated under it."""
+        if self.renamed_to(name) is not None:
+            self.versions.delete_keys([{"name": name, "version": 0}])
+
+    def move_model_rows(self, old: str, new: str) -> None:
+        """Tags, version tags and alias history of ``old`` under ``new``; then ``old``'s row goes.
+
+        One commit per table (each a delete of the old keys and an insert of the
+        renamed rows, re-read on conflict).
+        """
+        for table in (self.version_tags, self.model_tags, self.aliases):
+
+            def moves(
+                table: DeltaStore = table,
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                rows = table.read(filters=[("name", "=", old)]).to_pylist()
+                return rows, [{**r, "name": new} for r in rows]
+
+            table.replace_keys(moves, what=f"renaming model {old} to {new}")
+        self.models.delete_keys([{"name": old}])
 
     def max_version(self, name: str) -> int:
         """The highest version number ever allocated for ``name`` (deleted ones too).
@@ -252,6 +380,15 @@ class RegistryStore:
             if move.to_version is not None:
                 out.setdefault(model, {})[alias] = move
         return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelVersionChange:
+    """New values of some fields of one version (``description``, ``current_stage``...)."""
+
+    name: str
+    version: int
+    values: dict[str, Any]
 
 
 def version_from_row(

@@ -6,11 +6,14 @@ The order, and what a failure at each step leaves behind:
 2. Collect lineage: the run's input tables, each with its Delta version.
 3. Copy the package into ``<model>/.staging/<uuid>`` and make its files
    read-only. A failure removes the staging folder: no table changed.
-4. Commit the number: MERGE-insert ``(name, max + 1)``. When a concurrent
+4. Commit the number: MERGE-insert ``(name, max + 1)``
+   (:meth:`~lakehouse.store.delta.DeltaStore.insert_new`). When a concurrent
    writer took that number (or its commit conflicted with ours), the insert
    adds 0 rows, so read again and try the next one (NOTES, "Commits and
    concurrency"). Numbers are 1, 2, 3... with no gap and no duplicate. A
-   failure here removes the staging folder: still no table changed.
+   failure here removes the staging folder: still no table changed. If the
+   model was renamed meanwhile (its old name holds a rename marker, which
+   also blocks the insert), the version is allocated under the new name.
 5. Move the staged copy to ``<model>/<version>`` (a rename on local disk). If
    that fails while the process lives (the folder is somehow taken), the row
    becomes ``FAILED_REGISTRATION`` with the reason, and the staged copy goes.
@@ -27,42 +30,45 @@ orphan staging folder that nothing points to.
 
 from __future__ import annotations
 
-import random
-import time
+import contextlib
 from typing import Any
 
 from lakehouse.catalog.names import parse_name
 from lakehouse.config import username
-from lakehouse.errors import CommitConflictError, InvalidNameError
+from lakehouse.errors import InvalidNameError, NotFoundError
 from lakehouse.registry.entities import ModelVersionStatus, Stage
 from lakehouse.registry.sources import (
     ResolvedSource,
+    model_root,
     publish,
     remove_tree,
     stage_copy,
     version_location,
 )
 from lakehouse.registry.store import RegistryStore, now
-from lakehouse.store.delta import is_conflict
+from lakehouse.store import files
+from lakehouse.store.delta import table_version
 from lakehouse.store.layout import table_uri
 from lakehouse.tracking.client import TrackingClient
 
-__all__ = ["collect_inputs", "register_version"]
+__all__ = ["ALLOCATION_MATCH", "collect_inputs", "register_version", "rename_model"]
 
-_ATTEMPTS = 500
 _COMPACT_EVERY = 10
+# A new version row lands only if neither its (name, version) nor a rename marker
+# (name, 0) is there: a rename committed in between makes the insert add 0 rows.
+ALLOCATION_MATCH = "t.`name` = s.`name` AND (t.`version` = s.`version` OR t.`version` = 0)"
+# The rename's match: the same keys, but delta-rs cannot narrow its read to the
+# versions it moves, so a version committed meanwhile makes it conflict and re-read.
+_EVERY_VERSION = "t.`name` = s.`name` AND coalesce(t.`version`, -1) = s.`version`"
 
 
 def _table_version(table_name: str) -> int | None:
     """The current Delta version of ``catalog.schema.table`` (None if it is not a table)."""
-    from deltalake import DeltaTable
-
     try:
         full = parse_name(table_name)
     except InvalidNameError:
         return None
-    uri = table_uri(full.catalog, full.schema, full.name)
-    return DeltaTable(uri).version() if DeltaTable.is_deltatable(uri) else None
+    return table_version(table_uri(full.catalog, full.schema, full.name))
 
 
 def collect_inputs(
@@ -81,19 +87,20 @@ def collect_inputs(
 
 
 def _allocate(store: RegistryStore, name: str, base: dict[str, Any]) -> dict[str, Any]:
-    """Insert the next version row; retried until exactly one row is inserted."""
-    full = parse_name(name)
-    delay = 0.005
-    for _ in range(_ATTEMPTS):
-        version = store.max_version(name) + 1
-        row = {**base, "version": version, "storage_location": version_location(full, version)}
-        if store.versions.insert_if_absent([row], retry=False) == 1:
-            return row
-        time.sleep(delay * random.random())  # lost this number: read, try the next
-        delay = min(delay * 2, 0.2)
-    raise CommitConflictError(
-        f"registering a version of {name}: {_ATTEMPTS} attempts lost to concurrent "
-        "registrations; try again"
+    """Insert the next version row (a conditional insert, retried until it lands)."""
+    attempts = 0
+
+    def next_row() -> dict[str, Any]:
+        nonlocal attempts
+        attempts += 1
+        # A lost attempt may mean a rename: only then is the marker worth a read.
+        target = name if attempts == 1 else store.current_name(name)
+        version = store.max_version(target) + 1
+        location = version_location(parse_name(target), version)
+        return {**base, "name": target, "version": version, "storage_location": location}
+
+    return store.versions.insert_new(
+        next_row, what=f"registering a version of {name}", predicate=ALLOCATION_MATCH
     )
 
 
@@ -132,12 +139,37 @@ def register_version(
     try:
         publish(staging, row["storage_location"])
     except Exception as exc:
+        if _follow_rename(store, row, None):
+            return row
         _mark_failed(store, row, exc)
         remove_tree(staging)
         raise
+    _follow_rename(store, row, row["storage_location"])
     if row["version"] % _COMPACT_EVERY == 0:
-        _compact(store)
+        store.versions.compact_once()
     return row
+
+
+def _follow_rename(store: RegistryStore, row: dict[str, Any], placed: str | None) -> bool:
+    """If the model was renamed after this version committed, put its files where the row is now.
+
+    ``placed`` is where this process just published the files (None: publishing
+    failed, e.g. the renaming process moved the staged copy first). Returns
+    True when the version lives on under another name with its files in place.
+    """
+    current = store.current_name(row["name"])
+    if current == row["name"]:
+        return False
+    moved = store.version_row(current, row["version"])
+    if moved is None:
+        return False
+    if placed != moved["storage_location"]:
+        try:
+            publish(placed or moved["staging_location"], moved["storage_location"])
+        except NotFoundError:
+            return False
+    row.update(moved)
+    return True
 
 
 def _mark_failed(store: RegistryStore, row: dict[str, Any], exc: Exception) -> None:
@@ -148,10 +180,41 @@ def _mark_failed(store: RegistryStore, row: dict[str, Any], exc: Exception) -> N
     row.update(failed)
 
 
-def _compact(store: RegistryStore) -> None:
-    """One compaction attempt; losing to a concurrent commit is fine (next round)."""
-    try:
-        store.versions.table().optimize.compact()
-    except Exception as exc:
-        if not is_conflict(exc):
-            raise
+def rename_model(store: RegistryStore, old: str, new: str) -> None:
+    """Move every version of ``old`` to ``new`` in one conditional commit, then the rest.
+
+    ``new`` must be claimed already (its ``registered_models`` row inserted).
+    The commit on ``model_versions`` deletes the old rows, inserts them under
+    the new name and leaves a rename marker ``(old, 0)``; it is retried on
+    conflict with a fresh read, so a version registered meanwhile moves too,
+    and a registration that commits later finds the marker and lands under
+    ``new`` (see :func:`_allocate`). No version is lost or duplicated, and the
+    model never has versions under both names. Files follow: each row's
+    ``storage_location`` moves under the new name's folder and its
+    ``staging_location`` says where the files are until they are moved (now,
+    or by the next reader: :func:`~lakehouse.registry.sources.publish`).
+    """
+    old_root, new_root = model_root(old), model_root(new)
+
+    def relocated(row: dict[str, Any]) -> dict[str, Any]:
+        out = {**row, "name": new}
+        storage = str(row["storage_location"] or "")
+        if storage.startswith(old_root + "/"):
+            out["storage_location"] = new_root + storage[len(old_root) :]
+            if files.exists(storage):  # published: the files are there until moved
+                out["staging_location"] = storage
+        return out
+
+    def moves() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        rows = store.version_rows(old, include_deleted=True)
+        marker = store.rename_marker(old, new)
+        return rows, [relocated(r) for r in rows] + [marker]
+
+    store.versions.replace_keys(
+        moves, what=f"renaming model {old} to {new}", predicate=_EVERY_VERSION
+    )
+    store.move_model_rows(old, new)
+    for row in store.version_rows(new):
+        # A registration still publishing, or files gone: readers finish the move.
+        with contextlib.suppress(NotFoundError, OSError):
+            publish(row["staging_location"], row["storage_location"])
