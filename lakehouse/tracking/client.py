@@ -52,15 +52,12 @@ from lakehouse.tracking.entities import (
     ViewType,
 )
 from lakehouse.tracking.tables import (
-    RESOLUTION,
     TrackingStore,
     input_row,
-    latest,
     metric_row,
     param_row,
     run_info_from_row,
     run_row,
-    store_for,
     tag_row,
 )
 from lakehouse.tracking.writer import Writer, prepare_read, writer_for
@@ -265,11 +262,7 @@ class TrackingClient:
         return paths.join(exp.artifact_location, run_id, "artifacts")
 
     def _read_run_rows(self, name: str, run_ids: Sequence[str]) -> pa.Table:
-        rows = store_for(name, self._cfg).read(filters=[("run_id", "in", list(run_ids))])
-        if name in RESOLUTION:
-            keys, order = RESOLUTION[name]
-            rows = latest(rows, keys, order)
-        return rows
+        return self._tracking.current_rows(name, run_ids)
 
     def _info(self, run_id: str) -> RunInfo:
         cached = self._infos.get(run_id)
@@ -436,18 +429,7 @@ class TrackingClient:
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of a metric, ordered by step then timestamp."""
         self._prepare_read()
-        rows = store_for("metrics", self._cfg).read(
-            filters=[("run_id", "=", run_id), ("key", "=", key)]
-        )
-        rows = rows.sort_by(
-            [("step", "ascending"), ("timestamp", "ascending"), ("seq", "ascending")]
-        )
-        return [
-            Metric(
-                key=key, value=r["value"], timestamp=r["timestamp"], step=r["step"], run_id=run_id
-            )
-            for r in rows.select(["value", "timestamp", "step"]).to_pylist()
-        ]
+        return self._tracking.metric_history(run_id, key)
 
     # -- inputs (lineage) -------------------------------------------------------------
     def log_input(self, run_id: str, table_name: str, version: int | None = None) -> RunInput:
@@ -464,13 +446,7 @@ class TrackingClient:
     def get_run_inputs(self, run_id: str) -> list[RunInput]:
         """The table versions a run recorded, in logging order, without repeats."""
         self._prepare_read()
-        rows = store_for("inputs", self._cfg).read(filters=[("run_id", "=", run_id)])
-        rows = rows.sort_by([("logged_at", "ascending"), ("seq", "ascending")])
-        seen: dict[tuple[str, int | None], RunInput] = {}
-        for r in rows.select(["table_name", "table_version"]).to_pylist():
-            key = (r["table_name"], r["table_version"])
-            seen.setdefault(key, RunInput(table_name=key[0], version=key[1]))
-        return list(seen.values())
+        return self._tracking.run_inputs(run_id)
 
     # -- artifacts ----------------------------------------------------------------------
     def log_artifact(

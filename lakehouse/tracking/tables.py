@@ -260,6 +260,42 @@ class TrackingStore:
         columns = ["tags_json" if f == "tags" else f for f in fields]
         self.experiments.update_columns([row], [*columns, "last_update_time"])
 
+    # -- run data ------------------------------------------------------------------
+    def current_rows(self, name: str, run_ids: Sequence[str]) -> pa.Table:
+        """Rows of ``runs``/``params``/``latest_metrics``/``tags`` of some runs, resolved.
+
+        Append-only tables hold every change: only each key's current row is kept
+        (:data:`RESOLUTION`); other tables return every row of the runs.
+        """
+        rows = self.tables[name].read(filters=[("run_id", "in", list(run_ids))])
+        if name in RESOLUTION:
+            keys, order = RESOLUTION[name]
+            rows = latest(rows, keys, order)
+        return rows
+
+    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+        """Every point of a run's metric, ordered by step, then timestamp, then logging order."""
+        rows = self.tables["metrics"].read(filters=[("run_id", "=", run_id), ("key", "=", key)])
+        rows = rows.sort_by(
+            [("step", "ascending"), ("timestamp", "ascending"), ("seq", "ascending")]
+        )
+        return [
+            Metric(
+                key=key, value=r["value"], timestamp=r["timestamp"], step=r["step"], run_id=run_id
+            )
+            for r in rows.select(["value", "timestamp", "step"]).to_pylist()
+        ]
+
+    def run_inputs(self, run_id: str) -> list[RunInput]:
+        """The table versions a run recorded, in logging order, without repeats."""
+        rows = self.tables["inputs"].read(filters=[("run_id", "=", run_id)])
+        rows = rows.sort_by([("logged_at", "ascending"), ("seq", "ascending")])
+        seen: dict[tuple[str, int | None], RunInput] = {}
+        for r in rows.select(["table_name", "table_version"]).to_pylist():
+            key = (r["table_name"], r["table_version"])
+            seen.setdefault(key, RunInput(table_name=key[0], version=key[1]))
+        return list(seen.values())
+
 
 def store_for(name: str, cfg: Config | None = None) -> DeltaStore:
     """The Delta table ``system.tracking.<name>`` of ``cfg``'s root (cached per root)."""
