@@ -19,7 +19,9 @@ from lakehouse.config import get_config
 from lakehouse.demo.customer_features import describe as describe_refresh
 from lakehouse.demo.customer_features import refresh_customer_features
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
+from lakehouse.demo.scoring import DAILY_FEATURES, score_nightly, write_daily_features
 from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
+from lakehouse.scoring.job import print_summary
 from lakehouse.spark import spark
 from lakehouse.tracking.maintenance import compact
 from lakehouse.tracking.writer import flush_all
@@ -79,7 +81,7 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     started = time.perf_counter()
     console.print(f"[bold]lakehouse demo[/bold]: root {get_config().home_uri}")
     console.print(
-        f"step 1/2: synthetic churn data (seed {seed}, {customers} customers, {days} days)"
+        f"step 1/3: synthetic churn data (seed {seed}, {customers} customers, {days} days)"
     )
     tables = write_demo_tables(
         customers, days=days, seed=seed, progress=lambda m: console.print("  " + m)
@@ -98,7 +100,7 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
     console.print("  " + describe_refresh(refresh_customer_features()), soft_wrap=True)
     as_of = DEMO_END - dt.timedelta(days=LABEL_HORIZON_DAYS + 1)
     console.print(
-        f"step 2/2: train churn models as tracked runs in {EXPERIMENT} (as of {as_of})",
+        f"step 2/3: train churn models as tracked runs in {EXPERIMENT} (as of {as_of})",
         soft_wrap=True,
     )
     result = train_and_register(as_of, progress=lambda m: console.print("  " + m))
@@ -110,6 +112,7 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
         f"registered {MODEL_NAME} version {result.version}; alias champion -> "
         f"version {result.version}"
     )
+    _score_nightly()
     # What a nightly job does after logging: keep first searches of the next day cheap.
     flush_all()
     dropped = sum(r.rows_before - r.rows_after for r in compact(get_config()))
@@ -118,6 +121,17 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
         f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo; "
         f"lakehouse models describe {MODEL_NAME}@champion"
     )
+
+
+def _score_nightly() -> None:
+    """Step 3: the nightly batch-scoring job on the last demo day, with ``champion``."""
+    rows = write_daily_features(end=DEMO_END)
+    console.print(
+        f"step 3/3: nightly scoring of {DEMO_END} with {MODEL_NAME}@champion "
+        f"({DAILY_FEATURES}: {rows:,} rows; conf/batch_score.yaml)",
+        soft_wrap=True,
+    )
+    print_summary(score_nightly(DEMO_END), console)
 
 
 # `lakehouse demo`: installed as an entry point in the "lakehouse.commands" group (see
