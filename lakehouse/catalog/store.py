@@ -75,6 +75,10 @@ def _schema(row: dict[str, Any]) -> SchemaInfo:
     )
 
 
+def _schema_row(info: SchemaInfo) -> dict[str, Any]:
+    return {"catalog_name": info.catalog_name, "schema_name": info.name, **described(info)}
+
+
 class CatalogStore:
     """Comments, owners and creation times of the catalogs and schemas of one root."""
 
@@ -86,13 +90,7 @@ class CatalogStore:
     # -- catalogs ------------------------------------------------------------------
     def add_catalog(self, info: CatalogInfo) -> bool:
         """Record a catalog unless one of its name is recorded; True if this call did."""
-        row = {
-            "catalog_name": info.name,
-            "comment": info.comment,
-            "owner": info.owner,
-            "created_at": info.created_at,
-        }
-        return self.catalogs.insert_if_absent([row]) == 1
+        return self.catalogs.insert_if_absent([{"catalog_name": info.name, **described(info)}]) == 1
 
     def catalog_meta(self, name: str) -> CatalogInfo | None:
         """What is recorded for catalog ``name`` (None: nothing)."""
@@ -115,24 +113,12 @@ class CatalogStore:
     # -- schemas -------------------------------------------------------------------
     def add_schema(self, info: SchemaInfo) -> bool:
         """Record a schema unless it is recorded; True if this call did."""
-        row = {
-            "catalog_name": info.catalog_name,
-            "schema_name": info.name,
-            "comment": info.comment,
-            "owner": info.owner,
-            "created_at": info.created_at,
-        }
+        row = _schema_row(info)
         return self.schemas.insert_if_absent([row]) == 1
 
     def replace_schema(self, info: SchemaInfo) -> None:
         """Record a schema just made, replacing any row an earlier schema of its name left."""
-        row = {
-            "catalog_name": info.catalog_name,
-            "schema_name": info.name,
-            "comment": info.comment,
-            "owner": info.owner,
-            "created_at": info.created_at,
-        }
+        row = _schema_row(info)
         self.schemas.upsert([row])
 
     def set_schema_comment(self, catalog: str, schema: str, comment: str | None) -> None:
