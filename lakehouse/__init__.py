@@ -49,10 +49,13 @@ def _load_namespace() -> None:
 _on_session(_load_namespace)
 
 if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers and IDEs
+    from lakehouse import entities as entities
+    from lakehouse import exceptions as exceptions
     from lakehouse import models as models
     from lakehouse import pyfunc as pyfunc
     from lakehouse import sklearn as sklearn
     from lakehouse import spark_ml as spark_ml
+    from lakehouse import tracking as tracking
     from lakehouse.catalog.names import FullName, parse_name
     from lakehouse.catalog.namespace import (
         create_catalog,
@@ -68,7 +71,8 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         table,
     )
     from lakehouse.catalog.sql import sql, translate_error
-    from lakehouse.client import Client
+    from lakehouse.client import Client, MlflowClient
+    from lakehouse.exceptions import MlflowException
     from lakehouse.registry.client import RegistryClient
     from lakehouse.registry.fluent import lineage, register_model, rollback_alias
     from lakehouse.scoring.batch import score_table
@@ -80,9 +84,12 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         delete_run,
         delete_tag,
         end_run,
+        get_artifact_uri,
         get_experiment,
         get_experiment_by_name,
+        get_registry_uri,
         get_run,
+        get_tracking_uri,
         last_active_run,
         log_artifact,
         log_artifacts,
@@ -98,8 +105,10 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         search_experiments,
         search_runs,
         set_experiment,
+        set_registry_uri,
         set_tag,
         set_tags,
+        set_tracking_uri,
         start_run,
     )
 
@@ -126,7 +135,8 @@ _FORWARDS: dict[str, str] = {
         "lakehouse.catalog.namespace",
     ),
     **dict.fromkeys(("sql", "translate_error"), "lakehouse.catalog.sql"),
-    "Client": "lakehouse.client",
+    **dict.fromkeys(("Client", "MlflowClient"), "lakehouse.client"),
+    "MlflowException": "lakehouse.exceptions",
     "RegistryClient": "lakehouse.registry.client",
     **dict.fromkeys(("lineage", "register_model", "rollback_alias"), "lakehouse.registry.fluent"),
     "score_table": "lakehouse.scoring.batch",
@@ -139,9 +149,12 @@ _FORWARDS: dict[str, str] = {
             "delete_run",
             "delete_tag",
             "end_run",
+            "get_artifact_uri",
             "get_experiment",
             "get_experiment_by_name",
+            "get_registry_uri",
             "get_run",
+            "get_tracking_uri",
             "last_active_run",
             "log_artifact",
             "log_artifacts",
@@ -157,8 +170,10 @@ _FORWARDS: dict[str, str] = {
             "search_experiments",
             "search_runs",
             "set_experiment",
+            "set_registry_uri",
             "set_tag",
             "set_tags",
+            "set_tracking_uri",
             "start_run",
         ),
         "lakehouse.tracking.fluent",
@@ -166,8 +181,9 @@ _FORWARDS: dict[str, str] = {
 }
 
 # Submodules reachable as attributes (`lh.sklearn.log_model`); `lh.spark_ml` is the
-# Spark ML flavor (`lh.spark` is the session).
-_SUBMODULES = ("models", "pyfunc", "sklearn", "spark_ml")
+# Spark ML flavor (`lh.spark` is the session). `entities`, `exceptions` and `tracking` are
+# where MLflow users import from (`mlflow.entities.ViewType`, `mlflow.tracking.MlflowClient`).
+_SUBMODULES = ("entities", "exceptions", "models", "pyfunc", "sklearn", "spark_ml", "tracking")
 
 
 def __getattr__(name: str) -> object:
@@ -208,6 +224,8 @@ __all__ = [
     "InvalidNameError",
     "InvalidStateError",
     "LakehouseError",
+    "MlflowClient",
+    "MlflowException",
     "NotEmptyError",
     "NotFoundError",
     "ReservedNameError",
@@ -230,10 +248,13 @@ __all__ = [
     "drop_schema",
     "drop_table",
     "end_run",
+    "get_artifact_uri",
     "get_config",
     "get_experiment",
     "get_experiment_by_name",
+    "get_registry_uri",
     "get_run",
+    "get_tracking_uri",
     "last_active_run",
     "lineage",
     "list_catalogs",
@@ -260,8 +281,10 @@ __all__ = [
     "set_config",
     "set_experiment",
     "set_home",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
+    "set_tracking_uri",
     "spark",
     "sql",
     "start_run",

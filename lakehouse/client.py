@@ -13,7 +13,7 @@ from __future__ import annotations
 from lakehouse.registry.client import RegistryClient
 from lakehouse.tracking.client import TrackingClient
 
-__all__ = ["Client"]
+__all__ = ["Client", "MlflowClient"]
 
 
 class Client(TrackingClient, RegistryClient):
@@ -26,3 +26,7 @@ class Client(TrackingClient, RegistryClient):
     def __init__(self, tracking_uri: str | None = None) -> None:
         TrackingClient.__init__(self, tracking_uri)
         RegistryClient.__init__(self)
+
+
+# MLflow's name for the same class (`mlflow.MlflowClient`, `mlflow.tracking.MlflowClient`).
+MlflowClient = Client

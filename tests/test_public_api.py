@@ -224,7 +224,14 @@ PUBLIC = {
     "table",
     # tracking
     "Client",
+    "MlflowClient",
+    "MlflowException",
     "TrackingClient",
+    "get_artifact_uri",
+    "get_registry_uri",
+    "get_tracking_uri",
+    "set_registry_uri",
+    "set_tracking_uri",
     "active_run",
     "create_experiment",
     "delete_experiment",
@@ -265,5 +272,5 @@ PUBLIC = {
 def test_public_names_are_pinned() -> None:
     assert set(lakehouse.__all__) == PUBLIC
     assert len(lakehouse.__all__) == len(PUBLIC)
-    for lazy in ("sklearn", "pyfunc", "spark_ml", "models"):
+    for lazy in ("sklearn", "pyfunc", "spark_ml", "models", "entities", "exceptions", "tracking"):
         assert getattr(lakehouse, lazy).__name__ == f"lakehouse.{lazy}"

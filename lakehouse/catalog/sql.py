@@ -87,6 +87,11 @@ def translate_error(exc: Exception) -> LakehouseError | None:
     if parts:
         try:
             split_parts(".".join(map(_quote, parts)), min(len(parts), 3))
+            if parts[0] != parts[0].lower():  # Spark finds catalogs by exact, stored name
+                return InvalidNameError(
+                    f"invalid name {'.'.join(map(_quote, parts))!r}: Spark SQL finds a catalog "
+                    f"by its stored name, which is lowercase; write {parts[0].lower()!r}"
+                )
             _require_catalog(parts[0])
         except LakehouseError as error:
             return error

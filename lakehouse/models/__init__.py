@@ -7,6 +7,7 @@ faces users import; they add ``log_model`` and ``runs:/`` / ``models:/`` URIs.
 
 from __future__ import annotations
 
+from lakehouse.models.info import ModelInfo
 from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc
 from lakehouse.models.signature import (
@@ -20,10 +21,15 @@ from lakehouse.models.signature import (
     infer_signature,
 )
 
+# MLflow's name for the MLmodel file's object (``mlflow.models.Model``).
+Model = MLModel
+
 __all__ = [
     "ColSpec",
     "DataType",
     "MLModel",
+    "Model",
+    "ModelInfo",
     "ModelSignature",
     "ParamSchema",
     "ParamSpec",

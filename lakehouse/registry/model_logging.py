@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,10 @@ import yaml
 from lakehouse import paths
 from lakehouse.catalog.names import parse_name
 from lakehouse.errors import CommitConflictError, InvalidArgumentError
+from lakehouse.models.info import ModelInfo
 from lakehouse.models.mlmodel import MLMODEL, MLModel
 from lakehouse.models.package import package_origin
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
-from lakehouse.models.signature import ModelSignature
 from lakehouse.registry.fluent import register_model
 from lakehouse.registry.uris import ResolvedModelUri, resolve_model_uri
 from lakehouse.store import files
@@ -60,21 +59,6 @@ HISTORY_TAG = "mlflow.log-model.history"
 _HISTORY_ROUNDS = 50
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ModelInfo:
-    """What ``log_model`` returns (MLflow's ``ModelInfo`` fields)."""
-
-    model_uri: str
-    run_id: str
-    artifact_path: str
-    flavors: dict[str, Any] = field(default_factory=dict)
-    signature: ModelSignature | None = None
-    model_uuid: str = ""
-    utc_time_created: str = ""
-    saved_input_example_info: dict[str, Any] | None = None
-    registered_model_version: int | None = None
-
-
 def artifact_path_of(name: str | None, artifact_path: str | None) -> str:
     """MLflow 3 calls it ``name``, MLflow 2 ``artifact_path``: accept either, not both."""
     if name and artifact_path and name != artifact_path:
@@ -82,12 +66,11 @@ def artifact_path_of(name: str | None, artifact_path: str | None) -> str:
             f"pass the model's path in the run once: name={name!r} or "
             f"artifact_path={artifact_path!r}, not both"
         )
-    chosen = (name or artifact_path or "model").strip("/")
-    if not chosen or ".." in chosen.split("/"):
-        raise InvalidArgumentError(
-            f"invalid model path {chosen!r} in the run; use a relative path such as 'model'"
-        )
-    return chosen
+    given = name if name is not None else artifact_path
+    if given is None:
+        return "model"
+    # MLflow refuses "", ".", "a/../b", "/abs" and "../x" with this wording; so do we.
+    return fluent.verify_artifact_path(given)
 
 
 def _check_extra_files(extra_files: Mapping[str, str | bytes]) -> dict[str, bytes]:

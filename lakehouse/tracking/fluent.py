@@ -13,7 +13,10 @@ The fluent layer only finds the active run (per thread) and forwards to a
 
 from __future__ import annotations
 
+import atexit
 import json
+import posixpath
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,8 +24,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from lakehouse.config import get_config
+from lakehouse import paths
+from lakehouse.config import get_config, set_config
 from lakehouse.errors import InvalidArgumentError, NotFoundError
+from lakehouse.spark import sync_active_session
 from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient, _now_ms
 from lakehouse.tracking.entities import (
     Experiment,
@@ -47,8 +52,11 @@ __all__ = [
     "delete_tag",
     "end_run",
     "get_experiment",
+    "get_artifact_uri",
     "get_experiment_by_name",
+    "get_registry_uri",
     "get_run",
+    "get_tracking_uri",
     "last_active_run",
     "log_artifact",
     "log_artifacts",
@@ -64,8 +72,10 @@ __all__ = [
     "search_experiments",
     "search_runs",
     "set_experiment",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
+    "set_tracking_uri",
     "start_run",
 ]
 
@@ -218,7 +228,137 @@ def start_run(
         run = client.create_run(exp_id, tags={**run_context_tags(), **all_tags}, run_name=run_name)
         active = ActiveRun(info=run.info, data=run.data)
     stack.append((client, active))
+    _watch_exit()
     return active
+
+
+# -- runs left active at exit ----------------------------------------------------------------
+_exit_state = {"uncaught": False, "hooked": False}
+
+
+def _note_uncaught(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    _exit_state["uncaught"] = True
+    _previous_excepthook(exc_type, exc, tb)
+
+
+_previous_excepthook = sys.excepthook
+
+
+def _end_at_exit() -> None:
+    """End the runs still active in the main thread, as MLflow's atexit hook does.
+
+    FINISHED at a normal exit, FAILED when the interpreter exits on an uncaught exception
+    (``log_metric`` without ``with start_run()`` starts a run nobody ends).
+    """
+    status = RunStatus.FAILED if _exit_state["uncaught"] else RunStatus.FINISHED
+    stack = _stack()
+    if stack:
+        _end(stack[0][1].info.run_id, status)
+
+
+def _watch_exit() -> None:
+    global _previous_excepthook
+    with _state_lock:
+        if not _exit_state["hooked"]:
+            _exit_state["hooked"] = True
+            _previous_excepthook = sys.excepthook
+            sys.excepthook = _note_uncaught
+        # Re-registered after each run starts, so it runs before the tracking writer's own
+        # exit hook (registered when the writer was made; atexit runs last-in first-out) and
+        # the end of the run is flushed with the rest.
+        atexit.unregister(_end_at_exit)
+        atexit.register(_end_at_exit)
+
+
+# -- URIs ----------------------------------------------------------------------------------
+_FOREIGN_SCHEMES = {
+    "sqlite": "a SQL database",
+    "postgresql": "a SQL database",
+    "mysql": "a SQL database",
+    "mssql": "a SQL database",
+    "http": "an MLflow tracking server",
+    "https": "an MLflow tracking server",
+    "databricks": "a Databricks workspace",
+    "databricks-uc": "Databricks Unity Catalog",
+    "uc": "a Unity Catalog server",
+}
+
+
+def _home_from_uri(uri: str, what: str) -> str:
+    """The lakehouse root a tracking or registry URI names; MLflow's server URIs refused."""
+    if not isinstance(uri, str) or not uri.strip():
+        raise InvalidArgumentError(f"{what} must be a non-empty path or URI, got {uri!r}")
+    scheme = uri.split(":", 1)[0].split("+", 1)[0].lower() if ":" in uri else uri.lower()
+    if scheme in _FOREIGN_SCHEMES:
+        raise InvalidArgumentError(
+            f"{what} {uri!r} names {_FOREIGN_SCHEMES[scheme]}; lakehouse keeps runs, models "
+            "and the registry in Delta tables under one root instead: pass a folder or an "
+            "object-store URI (e.g. '/data/lakehouse', 'file:///data/lakehouse', "
+            "'s3://bucket/lakehouse'), or call lh.set_home(...)"
+        )
+    return uri
+
+
+def get_tracking_uri() -> str:
+    """The lakehouse root where runs are kept (``file:///...`` or an object-store URI)."""
+    return get_config().home_uri
+
+
+def set_tracking_uri(uri: str | Path) -> None:
+    """Set the lakehouse root (as ``lh.set_home``): a path, ``file:`` or object-store URI.
+
+    MLflow's ``sqlite:``, ``http(s):`` and ``databricks`` URIs raise
+    :class:`InvalidArgumentError` saying what to pass instead.
+    """
+    set_config(home=_home_from_uri(str(uri), "tracking URI"))
+    sync_active_session()
+
+
+def get_registry_uri() -> str:
+    """The registry's root: the same lakehouse root as tracking."""
+    return get_config().home_uri
+
+
+def set_registry_uri(uri: str | Path) -> None:
+    """Set the registry's root, which is the lakehouse root (as :func:`set_tracking_uri`).
+
+    The registry and tracking share one root; ``databricks-uc`` is refused with what to
+    pass instead (the registry here already uses Unity Catalog's three-part names).
+    """
+    set_config(home=_home_from_uri(str(uri), "registry URI"))
+    sync_active_session()
+
+
+def get_artifact_uri(artifact_path: str | None = None) -> str:
+    """The active run's artifact root, or ``artifact_path`` under it (a run starts if none).
+
+    Example::
+
+        lh.get_artifact_uri("model")  # 'file:///.../artifacts/<exp>/<run>/artifacts/model'
+    """
+    client, run_id = _current()
+    root = client.get_run(run_id).info.artifact_uri
+    if artifact_path is None:
+        return root
+    return paths.join(root, verify_artifact_path(artifact_path))
+
+
+def verify_artifact_path(artifact_path: str) -> str:
+    """Refuse a path that is not a unique relative name, with MLflow's wording.
+
+    ``""``, ``"."``, ``"a/../b"``, ``"/abs"`` and ``"../x"`` are refused, as MLflow does.
+    """
+    text = str(artifact_path)
+    norm = posixpath.normpath(text) if text else "."
+    if norm != text or norm == "." or norm.startswith("..") or norm.startswith("/"):
+        raise InvalidArgumentError(
+            f"Invalid artifact path: '{text}'. Names may be treated as files in certain "
+            "cases, and must not resolve to other names when treated as such. This name "
+            f"would resolve to '{norm}'"
+        )
+    return text
 
 
 def _end(run_id: str, status: RunStatus | str) -> None:

@@ -52,5 +52,5 @@ def test_errors_are_one_clear_line(filled: str) -> None:
     assert out.returncode == 2
     assert "error: table main.ml.nope does not exist" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
-    out = _run(filled, "describe", "Main.ml.x")
-    assert out.returncode == 2 and "is not a lowercase identifier" in out.stdout
+    out = _run(filled, "describe", "main.ml.a/b")
+    assert out.returncode == 2 and "part 'a/b' holds '/'" in out.stdout

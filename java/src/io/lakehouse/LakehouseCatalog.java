@@ -41,9 +41,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * SchemaRecorder} that lakehouse attaches (Py4J) when it builds or joins the session.
  */
 public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces {
-  private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]{0,254}");
-  private static final String RULE =
-      "each part a lowercase identifier [a-z_][a-z0-9_]* (at most 255 characters)";
+  // Unity Catalog's part rule, as names.py: no '.', whitespace, '/', control characters or DEL.
+  private static final Pattern BAD_CHAR = Pattern.compile("[.\\s/\\x00-\\x1f\\x7f]");
+  private static final String RULE = "each part at most 255 characters, any but '.', space,"
+      + " '/', control characters and DEL (stored lowercase)";
   private static final String[] WHAT = {"", "catalog", "catalog.schema", "catalog.schema.name"};
   private static final String[] EXAMPLE = {"", "main", "main.ml", "main.ml.churn_model"};
   private static volatile SchemaRecorder recorder;
@@ -101,7 +102,17 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
   // -- names and locations ------------------------------------------------------------------
   private static String repr(String s) {
     boolean dq = s.contains("'") && !s.contains("\""); // Python's repr() quoting
-    return dq ? "\"" + s + "\"" : "'" + s.replace("'", "\\'") + "'";
+    StringBuilder b = new StringBuilder(dq ? "\"" : "'");
+    for (char c : s.toCharArray()) { // Python's escapes, so both sides print one message
+      if (c == '\t') b.append("\\t");
+      else if (c == '\n') b.append("\\n");
+      else if (c == '\r') b.append("\\r");
+      else if (c == '\\') b.append("\\\\");
+      else if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
+      else if (c == '\'' && !dq) b.append("\\'");
+      else b.append(c);
+    }
+    return b.append(dq ? "\"" : "'").toString();
   }
 
   private static String quote(String part) {
@@ -117,9 +128,13 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
     String why = parts.size() != want ? "it has " + parts.size() + " part(s), not " + want : null;
     for (int i = 0; why == null && i < parts.size(); i++) {
       String p = parts.get(i);
+      java.util.regex.Matcher bad = BAD_CHAR.matcher(p);
       if (p.isEmpty()) why = "a part is empty";
-      else if (!IDENT.matcher(p).matches()) {
-        why = "part " + repr(p) + " is not a lowercase identifier";
+      else if (p.length() > 255) {
+        why = "part " + repr(p.substring(0, 20)) + "... is longer than 255 characters";
+      } else if (bad.find()) {
+        String instead = BAD_CHAR.matcher(p).replaceAll("_").toLowerCase(java.util.Locale.ROOT);
+        why = "part " + repr(p) + " holds " + repr(bad.group()) + " (write " + repr(instead) + ")";
       }
     }
     if (why != null) {
@@ -127,6 +142,8 @@ public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces
       throw new IllegalArgumentException("invalid name " + repr(full) + ": " + why + ". Expected "
           + WHAT[want] + ", " + RULE + "; for example " + repr(EXAMPLE[want]) + ".");
     }
+    // Stored lowercase, as Unity Catalog: `main.ML.Orders` is the folder main/ml/orders.
+    parts.replaceAll(p -> p.toLowerCase(java.util.Locale.ROOT));
     return parts.toArray(new String[0]);
   }
 
