@@ -27,7 +27,9 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     env = {
         **os.environ,
-        "LAKEHOUSE_HOME": str(tmp_path / "lakehouse"),
+        # Not "lakehouse": the kernel runs in tmp_path, and a folder named like the
+        # package in the working directory shadows it in Spark's Python workers.
+        "LAKEHOUSE_HOME": str(tmp_path / "lakehouse-data"),
         "LAKEHOUSE_SPARK_MASTER": "local[2]",
         "LAKEHOUSE_SHUFFLE_PARTITIONS": "2",
         "LAKEHOUSE_SPARK_CONF": "spark.ui.enabled=false",
