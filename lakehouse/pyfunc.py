@@ -25,6 +25,7 @@ from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.pyfunc_model import PyFuncModel
 from lakehouse.registry import model_logging
 from lakehouse.registry.model_logging import HISTORY_TAG, ModelInfo
+from lakehouse.registry.uris import resolve_model_uri
 from lakehouse.scoring import udf as _scoring
 
 __all__ = [
@@ -44,8 +45,25 @@ FLAVOR_NAME = _flavor.FLAVOR_NAME
 
 
 def save_model(path: str | Path, python_model: Any = None, **kwargs: Any) -> MLModel:
-    """Save a custom model with its ``artifacts`` and ``code_paths`` as a package at ``path``."""
-    return _flavor.save_model(path, python_model, **kwargs)
+    """Save a custom model with its ``artifacts`` and ``code_paths`` as a package at ``path``.
+
+    ``artifacts`` values may be local paths, storage URIs, ``runs:/`` or ``models:/`` URIs.
+    """
+    return _flavor.save_model(path, python_model, **_resolved(kwargs))
+
+
+def _resolved(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``artifacts`` with ``runs:/`` and ``models:/`` URIs turned into storage URIs."""
+    artifacts = kwargs.get("artifacts")
+    if not artifacts:
+        return kwargs
+    resolved = {
+        name: resolve_model_uri(str(uri)).location
+        if str(uri).startswith(("runs:", "models:"))
+        else uri
+        for name, uri in artifacts.items()
+    }
+    return {**kwargs, "artifacts": resolved}
 
 
 def log_model(
@@ -58,7 +76,7 @@ def log_model(
 ) -> ModelInfo:
     """Log a custom model into the active run (started if none) under ``name``."""
     return model_logging.log_model(
-        lambda location: _flavor.save_model(location, python_model, **kwargs),
+        lambda location: _flavor.save_model(location, python_model, **_resolved(kwargs)),
         name,
         artifact_path=artifact_path,
         registered_model_name=registered_model_name,

@@ -18,7 +18,6 @@ subclasses of ``mlflow.pyfunc.PythonModel``. Example::
 from __future__ import annotations
 
 import inspect
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,11 +37,13 @@ from lakehouse.models.package import (
     staged_package,
 )
 from lakehouse.models.signature import ModelSignature
+from lakehouse.store import files
 
 __all__ = [
     "FLAVOR_NAME",
     "PythonModel",
     "PythonModelContext",
+    "infer_code_paths",
     "load_model",
     "save_model",
 ]
@@ -78,27 +79,66 @@ class PythonModel:
 
 
 def _copy_artifacts(folder: Path, artifacts: Mapping[str, str] | None) -> dict[str, Any]:
+    """Copy each artifact (a local path or a storage URI) into ``artifacts/``.
+
+    ``runs:/`` and ``models:/`` URIs are resolved to storage URIs a layer up (the
+    ``lh.pyfunc`` face), since this layer knows no runs or registry.
+    """
     conf: dict[str, Any] = {}
     if not artifacts:
         return conf
     for name, location in artifacts.items():
-        source = Path(paths.to_local_path(paths.to_uri(location)))
-        if not source.exists():
+        uri = paths.to_uri(str(location))
+        if not files.exists(uri):
             raise InvalidArgumentError(
                 f"artifact {name!r} points to {location}, which does not exist; artifacts "
-                "maps names to existing local files or folders that are copied into the package"
+                "maps names to existing files or folders (local paths, storage URIs, "
+                "runs:/<run_id>/<path> or models:/<name>/<version>) copied into the package"
             )
-        relative = f"artifacts/{source.name}"
+        base = uri.rstrip("/").rsplit("/", 1)[-1]
+        relative = f"artifacts/{base}"
         if any(c["path"] == relative for c in conf.values()):
-            relative = f"artifacts/{name}/{source.name}"
-        dest = folder / relative
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, dest)
-        else:
-            shutil.copy2(source, dest)
+            relative = f"artifacts/{name}/{base}"
+        files.copy_tree(uri, str(folder / relative))
         conf[name] = {"path": relative, "uri": str(location)}
     return conf
+
+
+def infer_code_paths(python_model: Any) -> list[str]:
+    """Local source the model's classes come from, to package as ``code_paths``.
+
+    The modules defining the model's class and its bases, and the modules they import,
+    when they live outside the Python installation (site-packages, the standard library)
+    and are not lakehouse itself: a file module as its file, a package as its top folder.
+    Classes defined in ``__main__`` are pickled by value and need no code path.
+    """
+    skip = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    lakehouse_root = Path(paths.__file__).resolve().parent
+    found: dict[str, None] = {}
+    modules = [sys.modules.get(c.__module__) for c in type(python_model).__mro__]
+    for module in [m for m in modules if m is not None and m.__name__ != "__main__"]:
+        imported = [v for v in vars(module).values() if inspect.ismodule(v)]
+        for candidate in (module, *imported):
+            source = _local_source(candidate, skip, lakehouse_root)
+            if source:
+                found.setdefault(source)
+    return list(found)
+
+
+def _local_source(module: Any, skip: set[Path], lakehouse_root: Path) -> str | None:
+    file = getattr(module, "__file__", None)
+    if not file or module.__name__ == "__main__":
+        return None
+    path = Path(file).resolve()
+    if any(root in path.parents for root in skip) or lakehouse_root in (path, *path.parents):
+        return None
+    top = module.__name__.split(".", 1)[0]
+    if top == module.__name__ and path.name != "__init__.py":
+        return str(path)  # a plain module file
+    folder = path.parent  # the module's own package folder
+    for _ in range(module.__name__.count(".") - (path.name != "__init__.py")):
+        folder = folder.parent
+    return str(folder if folder.name == top else path)
 
 
 def _check_model(python_model: Any) -> None:
@@ -116,6 +156,7 @@ def save_model(
     *,
     artifacts: Mapping[str, str] | None = None,
     code_paths: Sequence[str] | None = None,
+    infer_code_paths: bool = False,
     signature: ModelSignature | None = None,
     input_example: Any = None,
     pip_requirements: Sequence[str] | None = None,
@@ -127,9 +168,12 @@ def save_model(
     Parameters follow ``mlflow.pyfunc.save_model``. ``artifacts`` (name -> local path)
     are copied into ``artifacts/`` and given to ``load_context`` as
     ``context.artifacts[name]``; ``code_paths`` are copied into ``code/`` and put on
-    ``sys.path`` before the model is unpickled.
+    ``sys.path`` before the model is unpickled. ``infer_code_paths=True`` adds the local
+    modules the model's classes come from (see :func:`infer_code_paths`).
     """
     _check_model(python_model)
+    if infer_code_paths:
+        code_paths = [*(code_paths or []), *infer_code_paths_of(python_model)]
     opts = PackageOptions(
         signature=signature,
         input_example=input_example,
@@ -234,3 +278,7 @@ def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> Pytho
 def load_model(path: str) -> Any:
     """The PythonModel stored in the package folder ``path``, with its context loaded."""
     return _load_pyfunc(path).python_model
+
+
+# save_model's parameter shadows the function inside it (MLflow's parameter name).
+infer_code_paths_of = infer_code_paths
