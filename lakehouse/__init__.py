@@ -78,6 +78,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse.scoring.batch import score_table
     from lakehouse.tracking.client import TrackingClient
     from lakehouse.tracking.fluent import (
+        ActiveRun,
         active_run,
         create_experiment,
         delete_experiment,
@@ -87,6 +88,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         get_artifact_uri,
         get_experiment,
         get_experiment_by_name,
+        get_parent_run,
         get_registry_uri,
         get_run,
         get_tracking_uri,
@@ -105,6 +107,8 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         search_experiments,
         search_runs,
         set_experiment,
+        set_experiment_tag,
+        set_experiment_tags,
         set_registry_uri,
         set_tag,
         set_tags,
@@ -143,6 +147,7 @@ _FORWARDS: dict[str, str] = {
     "TrackingClient": "lakehouse.tracking.client",
     **dict.fromkeys(
         (
+            "ActiveRun",
             "active_run",
             "create_experiment",
             "delete_experiment",
@@ -152,6 +157,7 @@ _FORWARDS: dict[str, str] = {
             "get_artifact_uri",
             "get_experiment",
             "get_experiment_by_name",
+            "get_parent_run",
             "get_registry_uri",
             "get_run",
             "get_tracking_uri",
@@ -170,6 +176,8 @@ _FORWARDS: dict[str, str] = {
             "search_experiments",
             "search_runs",
             "set_experiment",
+            "set_experiment_tag",
+            "set_experiment_tags",
             "set_registry_uri",
             "set_tag",
             "set_tags",
@@ -213,6 +221,7 @@ def set_home(home: str) -> None:
 
 
 __all__ = [
+    "ActiveRun",
     "AlreadyExistsError",
     "Client",
     "CommitConflictError",
@@ -252,6 +261,7 @@ __all__ = [
     "get_config",
     "get_experiment",
     "get_experiment_by_name",
+    "get_parent_run",
     "get_registry_uri",
     "get_run",
     "get_tracking_uri",
@@ -281,6 +291,8 @@ __all__ = [
     "set_config",
     "set_experiment",
     "set_home",
+    "set_experiment_tag",
+    "set_experiment_tags",
     "set_registry_uri",
     "set_tag",
     "set_tags",

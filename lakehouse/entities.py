@@ -11,6 +11,7 @@ type-annotates them imports the same names it used with MLflow. Example::
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ from lakehouse.tracking.entities import (
 
 __all__ = [
     "Dataset",
+    "ExperimentTag",
     "DatasetInput",
     "Experiment",
     "FileInfo",
@@ -47,10 +49,30 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunInput",
+    "RunInputs",
     "RunStatus",
     "RunTag",
+    "SourceType",
     "ViewType",
 ]
+
+
+class SourceType(enum.StrEnum):
+    """Where a run's code came from (the ``mlflow.source.type`` tag)."""
+
+    NOTEBOOK = "NOTEBOOK"
+    JOB = "JOB"
+    PROJECT = "PROJECT"
+    LOCAL = "LOCAL"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExperimentTag:
+    """A tag of an experiment (experiments keep theirs as a dict: ``Experiment.tags``)."""
+
+    key: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +101,13 @@ class DatasetInput:
 
     dataset: Dataset
     tags: Sequence[InputTag] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunInputs:
+    """A run's inputs: ``dataset_inputs`` as MLflow has them."""
+
+    dataset_inputs: Sequence[DatasetInput] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

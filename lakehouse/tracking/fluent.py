@@ -54,6 +54,7 @@ __all__ = [
     "get_experiment",
     "get_artifact_uri",
     "get_experiment_by_name",
+    "get_parent_run",
     "get_registry_uri",
     "get_run",
     "get_tracking_uri",
@@ -72,6 +73,8 @@ __all__ = [
     "search_experiments",
     "search_runs",
     "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
     "set_registry_uri",
     "set_tag",
     "set_tags",
@@ -189,6 +192,22 @@ def search_experiments(
 def delete_experiment(experiment_id: str) -> None:
     """Soft-delete an experiment."""
     _client().delete_experiment(experiment_id)
+
+
+def _current_experiment_id(client: TrackingClient) -> str:
+    return _experiment.get(client.tracking_uri, DEFAULT_EXPERIMENT_ID)
+
+
+def set_experiment_tag(key: str, value: Any) -> None:
+    """Set a tag on the current experiment (the one :func:`set_experiment` chose)."""
+    client = _client()
+    client.set_experiment_tag(_current_experiment_id(client), key, value)
+
+
+def set_experiment_tags(tags: Mapping[str, Any]) -> None:
+    """Set several tags on the current experiment."""
+    for key, value in tags.items():
+        set_experiment_tag(key, value)
 
 
 # -- runs ------------------------------------------------------------------------------
@@ -398,6 +417,13 @@ def last_active_run() -> Run | None:
 def get_run(run_id: str) -> Run:
     """A run by id (:class:`NotFoundError` naming the id if absent)."""
     return _client().get_run(run_id)
+
+
+def get_parent_run(run_id: str) -> Run | None:
+    """The parent of a nested run (its ``mlflow.parentRunId`` tag), or None."""
+    client = _client()
+    parent = client.get_run(run_id).data.tags.get("mlflow.parentRunId")
+    return None if parent is None else client.get_run(parent)
 
 
 def delete_run(run_id: str) -> None:

@@ -89,7 +89,7 @@ def test_unity_catalog_names_work_in_sql_with_backquotes(sql_spark) -> None:  # 
     from lakehouse.catalog.names import sql_name
 
     sql_spark.range(3).write.saveAsTable("main.ml.`Daily-Scores`")
-    assert lh.list_tables("main.ml")[0].name == "daily-scores"  # stored lowercase
+    assert lh.list_tables("main.ml") == ["main.ml.daily-scores"]  # stored lowercase
     assert sql_spark.sql(f"SELECT count(*) FROM {sql_name('main.ml.daily-scores')}").first()[0] == 3
     assert sql_spark.table("main.ML.`daily-scores`").count() == 3
     lh.create_table("main.ml.ElasticnetWine", sql_spark.range(2))
