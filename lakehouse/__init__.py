@@ -49,6 +49,7 @@ def _load_namespace() -> None:
 _on_session(_load_namespace)
 
 if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers and IDEs
+    from lakehouse import artifacts as artifacts
     from lakehouse import entities as entities
     from lakehouse import exceptions as exceptions
     from lakehouse import models as models
@@ -189,9 +190,19 @@ _FORWARDS: dict[str, str] = {
 }
 
 # Submodules reachable as attributes (`lh.sklearn.log_model`); `lh.spark_ml` is the
-# Spark ML flavor (`lh.spark` is the session). `entities`, `exceptions` and `tracking` are
-# where MLflow users import from (`mlflow.entities.ViewType`, `mlflow.tracking.MlflowClient`).
-_SUBMODULES = ("entities", "exceptions", "models", "pyfunc", "sklearn", "spark_ml", "tracking")
+# Spark ML flavor (`lh.spark` is the session). `artifacts`, `entities`, `exceptions` and
+# `tracking` are where MLflow users import from (`mlflow.entities.ViewType`,
+# `mlflow.tracking.MlflowClient`, `mlflow.artifacts.download_artifacts`).
+_SUBMODULES = (
+    "artifacts",
+    "entities",
+    "exceptions",
+    "models",
+    "pyfunc",
+    "sklearn",
+    "spark_ml",
+    "tracking",
+)
 
 
 def __getattr__(name: str) -> object:

@@ -276,5 +276,6 @@ PUBLIC = {
 def test_public_names_are_pinned() -> None:
     assert set(lakehouse.__all__) == PUBLIC
     assert len(lakehouse.__all__) == len(PUBLIC)
-    for lazy in ("sklearn", "pyfunc", "spark_ml", "models", "entities", "exceptions", "tracking"):
+    lazy_modules = ("sklearn", "pyfunc", "spark_ml", "models", "entities", "exceptions")
+    for lazy in (*lazy_modules, "tracking", "artifacts"):
         assert getattr(lakehouse, lazy).__name__ == f"lakehouse.{lazy}"

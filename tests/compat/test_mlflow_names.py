@@ -34,6 +34,7 @@ PRESENT = {
     ),
     "lakehouse.sklearn": "log_model load_model save_model",
     "lakehouse.tracking": "MlflowClient",
+    "lakehouse.artifacts": "download_artifacts load_text load_dict",
     "lakehouse.exceptions": "MlflowException RestException INVALID_PARAMETER_VALUE",
 }
 CLIENT_METHODS = (
@@ -58,7 +59,7 @@ MISSING = {
     ),
     "lakehouse.sklearn": "autolog",
 }
-MISSING_MODULES = ("lakehouse.data", "lakehouse.artifacts", "lakehouse.types")
+MISSING_MODULES = ("lakehouse.data", "lakehouse.types")
 MISSING_CLIENT_METHODS = "log_inputs"
 
 

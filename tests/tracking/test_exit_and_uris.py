@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,20 @@ def test_invalid_artifact_paths_get_mlflows_wording(bad: str, norm: str) -> None
         f"must not resolve to other names when treated as such. This name would resolve to "
         f"'{norm}'"
     )
+
+
+def test_download_artifacts_takes_runs_models_and_storage_uris(home: str, tmp_path: Path) -> None:
+    with lh.start_run() as run:
+        lh.log_dict({"alpha": 0.5}, "config/params.json")
+    run_id = run.info.run_id
+    from_uri = lh.artifacts.download_artifacts(
+        f"runs:/{run_id}/config", dst_path=str(tmp_path / "a")
+    )
+    assert json.loads((Path(from_uri) / "params.json").read_text()) == {"alpha": 0.5}
+    by_id = lh.artifacts.download_artifacts(run_id=run_id, artifact_path="config/params.json")
+    assert json.loads(Path(by_id).read_text()) == {"alpha": 0.5}
+    assert lh.artifacts.load_dict(f"runs:/{run_id}/config/params.json") == {"alpha": 0.5}
+    storage = lh.artifacts.download_artifacts(f"{run.info.artifact_uri}/config/params.json")
+    assert json.loads(Path(storage).read_text()) == {"alpha": 0.5}
+    with pytest.raises(lh.InvalidArgumentError, match="pass either artifact_uri"):
+        lh.artifacts.download_artifacts("runs:/x/y", run_id=run_id)
