@@ -47,7 +47,7 @@ JVM_JAR = "lakehouse-jvm.jar"
 SYSTEM_CATALOG = "system"
 # The part rule of lakehouse/catalog/names.py (a layer above: not importable here): any
 # character but '.', whitespace, '/', control characters and DEL; folders are lowercase.
-_CATALOG_NAME = re.compile(r"[^.\sA-Z/\x00-\x1f\x7f]{1,255}")
+_CATALOG_NAME = re.compile(r"[^.\sA-Z/\x00-\x1f\x7f#?%]{1,255}")
 
 _lock = threading.Lock()
 _session_hooks: list[Callable[[], None]] = []

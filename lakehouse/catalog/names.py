@@ -1,7 +1,8 @@
 """Names in the ``catalog.schema.name`` namespace, as Unity Catalog takes them.
 
-A part may hold any character but ``.``, space, ``/``, control characters and DEL, at
-most 255 characters, and is stored lowercase (``ElasticnetWineModel`` is
+A part may hold any character but ``.``, space, ``/``, control characters and DEL (and
+``#``, ``?``, ``%``, which folder URIs cannot carry), at most 255 characters, and is
+stored lowercase (``ElasticnetWineModel`` is
 ``elasticnetwinemodel``). A part may be written in backquotes as Spark SQL allows
 (```main`.`ml`.`sk-learn-model```, a doubled backquote inside stands for one). One- and
 two-part names resolve against the default catalog and schema (config
@@ -36,13 +37,15 @@ __all__ = [
 ]
 
 IDENTIFIER_RULE = (
-    "each part at most 255 characters, any but '.', space, '/', control characters and DEL "
-    "(stored lowercase)"
+    "each part at most 255 characters, any but '.', space, '/', control characters, DEL, "
+    "'#', '?' and '%' (stored lowercase)"
 )
 SYSTEM_CATALOG = "system"
-# Unity Catalog's rule: no '.', ' ', '/', ASCII control characters or DEL in a part.
-_PART = re.compile(r"[^.\s/\x00-\x1f\x7f]{1,255}")
-_BAD_CHAR = re.compile(r"[.\s/\x00-\x1f\x7f]")
+# Unity Catalog's rule: no '.', ' ', '/', ASCII control characters or DEL in a part. Also
+# no '#', '?' or '%': parts are folder names inside URIs (<home>/warehouse/..., models/...),
+# where these would be read as a fragment, a query or an escape and name another folder.
+_PART = re.compile(r"[^.\s/\x00-\x1f\x7f#?%]{1,255}")
+_BAD_CHAR = re.compile(r"[.\s/\x00-\x1f\x7f#?%]")
 _PLAIN = re.compile(r"[A-Za-z0-9_]+")
 _EXAMPLES = {1: "main", 2: "main.ml", 3: "main.ml.churn_model"}
 _WHAT = {1: "catalog", 2: "catalog.schema", 3: "catalog.schema.name"}

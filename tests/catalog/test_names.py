@@ -15,7 +15,7 @@ from lakehouse.catalog.names import (
 from lakehouse.config import config_overrides
 from lakehouse.errors import InvalidNameError
 
-RULE = "any but '.', space, '/', control characters and DEL"
+RULE = "any but '.', space, '/', control characters, DEL, '#', '?' and '%'"
 
 
 def test_valid_names_parse() -> None:
@@ -68,6 +68,9 @@ def test_sql_rendering_backquotes_only_what_needs_it() -> None:
         ("main.ml.a/b", "part 'a/b' holds '/' (write 'a_b')"),
         ("main.ml.a\tb", "holds '\\t'"),
         ("main.ml.a\x7fb", "holds '\\x7f'"),
+        ("main.ml.a#b", "holds '#' (write 'a_b')"),
+        ("main.ml.a?b", "holds '?'"),
+        ("main.ml.c%41d", "holds '%'"),
         ("main.ml." + "x" * 256, "is longer than 255 characters"),
         ("`main.ml`.t.u", "part 'main.ml' holds '.'"),
         ("`main.ml.t", "a backquote is not closed"),

@@ -56,6 +56,7 @@ BAD_NAMES = [
     "main.a.b.c",  # four parts
     "main.ml.`has space`",
     "main.ml.`a/b`",  # a slash
+    "main.ml.`a#b`",  # would be a URI fragment in the folder's URI
     "main.`x\tdrop`.t",  # a control character
 ]
 
@@ -65,7 +66,7 @@ def test_bad_names_get_the_same_error_on_both_paths(sql_spark, name: str) -> Non
     with pytest.raises(lh.InvalidNameError) as python_side:
         parse_name(name)
     expected = str(python_side.value)
-    assert "any but '.', space, '/', control characters and DEL" in expected
+    assert "any but '.', space, '/', control characters, DEL, '#', '?' and '%'" in expected
     with pytest.raises(Exception) as by_sql:
         sql_spark.sql(f"SELECT * FROM {name}")
     assert expected in str(by_sql.value)

@@ -42,9 +42,9 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  */
 public class LakehouseCatalog implements StagingTableCatalog, SupportsNamespaces {
   // Unity Catalog's part rule, as names.py: no '.', whitespace, '/', control characters or DEL.
-  private static final Pattern BAD_CHAR = Pattern.compile("[.\\s/\\x00-\\x1f\\x7f]");
+  private static final Pattern BAD_CHAR = Pattern.compile("[.\\s/\\x00-\\x1f\\x7f#?%]");
   private static final String RULE = "each part at most 255 characters, any but '.', space,"
-      + " '/', control characters and DEL (stored lowercase)";
+      + " '/', control characters, DEL, '#', '?' and '%' (stored lowercase)";
   private static final String[] WHAT = {"", "catalog", "catalog.schema", "catalog.schema.name"};
   private static final String[] EXAMPLE = {"", "main", "main.ml", "main.ml.churn_model"};
   private static volatile SchemaRecorder recorder;
