@@ -46,7 +46,7 @@ SYSTEM_CATALOG = "system"
 # where these would be read as a fragment, a query or an escape and name another folder.
 _PART = re.compile(r"[^.\s/\x00-\x1f\x7f#?%]{1,255}")
 _BAD_CHAR = re.compile(r"[.\s/\x00-\x1f\x7f#?%]")
-_PLAIN = re.compile(r"[A-Za-z0-9_]+")
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a leading digit could read as a number
 _EXAMPLES = {1: "main", 2: "main.ml", 3: "main.ml.churn_model"}
 _WHAT = {1: "catalog", 2: "catalog.schema", 3: "catalog.schema.name"}
 

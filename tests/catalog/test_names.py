@@ -53,6 +53,7 @@ def test_sql_rendering_backquotes_only_what_needs_it() -> None:
     assert sql_name("main.default.sk-learn-model") == "main.default.`sk-learn-model`"
     assert sql_name("churn") == "main.default.churn"
     assert quote_part("a`b") == "`a``b`"
+    assert quote_part("123") == "`123`"  # not a number literal
     # the rendered text parses back to the same name
     assert str(parse_name(sql_name("main.ml.`a``b-c`"))) == "main.ml.a`b-c"
 
