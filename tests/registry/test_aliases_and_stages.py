@@ -109,7 +109,7 @@ def test_models_uris(three: RegistryClient) -> None:
     for bad, message in [
         (f"models:/{NAME}", "names no version, alias, stage or 'latest'"),
         (f"models:/{NAME}/first", "'first' is not a version number, a stage or 'latest'"),
-        ("models:/churn/1", "invalid name 'churn'"),
+        ("models:/my churn/1", "invalid name 'my churn'"),
         (f"models:/{NAME}@", "the alias after '@' is empty"),
     ]:
         with pytest.raises((InvalidArgumentError, ValueError), match=message):

@@ -71,7 +71,7 @@ def test_extra_files_and_inputs_reach_the_package_the_run_and_the_version(home: 
         ({}, [("main.ml.features", "3")], r"expected \(table_name, delta_version\)"),
         ({}, [("main.ml.features", -1)], "a Delta version is 0 or more"),
         ({}, ["main.ml.features"], r"expected \(table_name, delta_version\)"),
-        ({}, [("features", 3)], "invalid name 'features'"),
+        ({}, [("my features", 3)], "invalid name 'my features'"),
     ],
 )
 def test_bad_extra_files_and_inputs_write_nothing(
