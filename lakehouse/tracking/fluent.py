@@ -305,7 +305,7 @@ _FOREIGN_SCHEMES = {
 }
 
 
-def _home_from_uri(uri: str, what: str) -> str:
+def check_home_uri(uri: str, what: str) -> str:
     """The lakehouse root a tracking or registry URI names; MLflow's server URIs refused."""
     if not isinstance(uri, str) or not uri.strip():
         raise InvalidArgumentError(f"{what} must be a non-empty path or URI, got {uri!r}")
@@ -331,7 +331,7 @@ def set_tracking_uri(uri: str | Path) -> None:
     MLflow's ``sqlite:``, ``http(s):`` and ``databricks`` URIs raise
     :class:`InvalidArgumentError` saying what to pass instead.
     """
-    set_config(home=_home_from_uri(str(uri), "tracking URI"))
+    set_config(home=check_home_uri(str(uri), "tracking URI"))
     sync_active_session()
 
 
@@ -346,7 +346,7 @@ def set_registry_uri(uri: str | Path) -> None:
     The registry and tracking share one root; ``databricks-uc`` is refused with what to
     pass instead (the registry here already uses Unity Catalog's three-part names).
     """
-    set_config(home=_home_from_uri(str(uri), "registry URI"))
+    set_config(home=check_home_uri(str(uri), "registry URI"))
     sync_active_session()
 
 

@@ -154,3 +154,12 @@ def test_download_artifacts_takes_runs_models_and_storage_uris(home: str, tmp_pa
     assert json.loads(Path(storage).read_text()) == {"alpha": 0.5}
     with pytest.raises(lh.InvalidArgumentError, match="pass either artifact_uri"):
         lh.artifacts.download_artifacts("runs:/x/y", run_id=run_id)
+
+
+def test_mlflow_client_refuses_server_uris_and_a_second_registry(home: str, tmp_path: Path) -> None:
+    with pytest.raises(lh.InvalidArgumentError, match="an MLflow tracking server"):
+        lh.MlflowClient(tracking_uri="http://localhost:5000")
+    with pytest.raises(lh.InvalidArgumentError, match="the registry lives under the lakehouse"):
+        lh.MlflowClient(registry_uri=str(tmp_path / "other"))
+    client = lh.MlflowClient(registry_uri=home)
+    assert client.search_registered_models() == []
