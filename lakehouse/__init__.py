@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse import sklearn as sklearn
     from lakehouse import spark_ml as spark_ml
     from lakehouse import tracking as tracking
+    from lakehouse import types as types
     from lakehouse.catalog.names import FullName, parse_name
     from lakehouse.catalog.namespace import (
         create_catalog,
@@ -202,6 +203,7 @@ _SUBMODULES = (
     "sklearn",
     "spark_ml",
     "tracking",
+    "types",
 )
 
 

@@ -277,5 +277,5 @@ def test_public_names_are_pinned() -> None:
     assert set(lakehouse.__all__) == PUBLIC
     assert len(lakehouse.__all__) == len(PUBLIC)
     lazy_modules = ("sklearn", "pyfunc", "spark_ml", "models", "entities", "exceptions")
-    for lazy in (*lazy_modules, "tracking", "artifacts"):
+    for lazy in (*lazy_modules, "tracking", "artifacts", "types"):
         assert getattr(lakehouse, lazy).__name__ == f"lakehouse.{lazy}"

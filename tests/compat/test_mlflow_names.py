@@ -34,6 +34,7 @@ PRESENT = {
     ),
     "lakehouse.sklearn": "log_model load_model save_model",
     "lakehouse.tracking": "MlflowClient",
+    "lakehouse.types": "Schema ColSpec TensorSpec DataType ParamSchema ParamSpec",
     "lakehouse.artifacts": "download_artifacts load_text load_dict",
     "lakehouse.exceptions": "MlflowException RestException INVALID_PARAMETER_VALUE",
 }
@@ -59,7 +60,7 @@ MISSING = {
     ),
     "lakehouse.sklearn": "autolog",
 }
-MISSING_MODULES = ("lakehouse.data", "lakehouse.types")
+MISSING_MODULES = ("lakehouse.data",)
 MISSING_CLIENT_METHODS = "log_inputs"
 
 
