@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from lakehouse.features import functions, tables, training
 from lakehouse.features import model as model_module
 from lakehouse.features.entities import FeatureFunction, FeatureLookup, FeatureTable
+from lakehouse.models.info import ModelInfo
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -134,7 +135,7 @@ class FeatureEngineeringClient:
         training_set: training.TrainingSet,
         registered_model_name: str | None = None,
         **kwargs: Any,
-    ) -> model_module.LoggedFeatureModel:
+    ) -> ModelInfo:
         """Log ``model`` (saved by ``flavor``, e.g. ``lh.sklearn``) with its feature spec.
 
         Only the spine's columns are required inputs of the logged model; the feature

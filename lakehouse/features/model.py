@@ -31,16 +31,14 @@ from lakehouse.features.entities import FeatureSpec
 from lakehouse.features.training import TrainingSet, build_features, lookups_for_scoring
 from lakehouse.models.flavors import pyfunc as pyfunc_flavor
 from lakehouse.models.flavors.pyfunc import PythonModel, PythonModelContext
+from lakehouse.models.info import ModelInfo
 from lakehouse.models.mlmodel import MLModel
-from lakehouse.models.package import package_origin
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
 from lakehouse.models.signature import ModelSignature, infer_signature
-from lakehouse.registry.fluent import register_model
+from lakehouse.registry import model_logging
 from lakehouse.registry.uris import resolve_model_uri
 from lakehouse.scoring.udf import udf_for
 from lakehouse.spark import spark as get_spark
-from lakehouse.tracking import fluent
-from lakehouse.tracking.client import TrackingClient
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -48,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FEATURE_SPEC_KEY",
     "FeatureStoreModel",
-    "LoggedFeatureModel",
     "feature_spec_of",
     "log_model",
     "score_batch",
@@ -83,26 +80,6 @@ class FeatureStoreModel(PythonModel):
             built = build_features(spine, lookups, spec.functions)
             frame = built.toPandas()
         return self.raw.predict(frame[list(spec.feature_columns)], params=params)
-
-
-class LoggedFeatureModel:
-    """What ``log_model`` returns: MLflow's ``ModelInfo`` fields plus the feature spec."""
-
-    def __init__(
-        self, *, model_uri: str, run_id: str, artifact_path: str, meta: MLModel, version: int | None
-    ) -> None:
-        self.model_uri = model_uri
-        self.run_id = run_id
-        self.artifact_path = artifact_path
-        self.flavors = meta.flavors
-        self.signature = meta.signature
-        self.model_uuid = meta.model_uuid
-        self.utc_time_created = meta.utc_time_created
-        self.registered_model_version = version
-        self.feature_spec = FeatureSpec.from_dict(meta.extra["metadata"][FEATURE_SPEC_KEY])
-
-    def __repr__(self) -> str:
-        return f"LoggedFeatureModel(model_uri={self.model_uri!r})"
 
 
 def _feature_signature(training_set: TrainingSet) -> ModelSignature:
@@ -154,7 +131,7 @@ def log_model(
     training_set: TrainingSet,
     registered_model_name: str | None = None,
     **kwargs: Any,
-) -> LoggedFeatureModel:
+) -> ModelInfo:
     """Log ``model`` with its training set's feature spec into the active run.
 
     ``flavor`` is the module that saves the model (``lh.sklearn``, ``lh.pyfunc``...);
@@ -170,23 +147,11 @@ def log_model(
             "log_model needs training_set=<the TrainingSet the model was trained on>, "
             f"got {type(training_set).__name__}"
         )
-    path = artifact_path.strip("/")
-    if not path or ".." in path.split("/"):
-        raise InvalidArgumentError(f"invalid artifact_path {artifact_path!r}; e.g. 'model'")
-    run = fluent.active_run() or fluent.start_run()
-    run_id = run.info.run_id
-    location = paths.join(run.info.artifact_uri, path)
-    with package_origin(run_id, path):
-        meta = _save_package(location, model, flavor, training_set, dict(kwargs))
-    client = TrackingClient()
-    for table, table_version in training_set.table_versions.items():
-        client.log_input(run_id, table, table_version)
-    model_uri = f"runs:/{run_id}/{path}"
-    version: int | None = None
-    if registered_model_name:
-        version = int(register_model(model_uri, registered_model_name).version)
-    return LoggedFeatureModel(
-        model_uri=model_uri, run_id=run_id, artifact_path=path, meta=meta, version=version
+    return model_logging.log_model(
+        lambda location: _save_package(location, model, flavor, training_set, dict(kwargs)),
+        artifact_path,
+        registered_model_name=registered_model_name,
+        inputs=list(training_set.table_versions.items()),
     )
 
 
