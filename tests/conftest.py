@@ -41,7 +41,8 @@ def spark(session_home: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def home(tmp_path: Path) -> Iterator[str]:
     """A fresh, empty lakehouse root for one test; returns its URI."""
-    root = tmp_path / "lakehouse"
+    # Not "lakehouse": a script run from tmp_path would import that folder as the package.
+    root = tmp_path / "lakehouse-root"
     from lakehouse.spark import sync_active_session
 
     with config.config_overrides(home=str(root), **SESSION_SETTINGS) as cfg:

@@ -354,7 +354,9 @@ def _existing_location(name: str) -> str:
 
 
 def _path_identifier(location: str) -> str:
-    return "delta.`" + paths.to_local_path(location).replace("`", "``") + "`"
+    # Qualified with spark_catalog: after SET CATALOG main, a bare delta.`path` would
+    # resolve as the table `path` in schema main.delta.
+    return "spark_catalog.delta.`" + paths.to_local_path(location).replace("`", "``") + "`"
 
 
 def create_table(

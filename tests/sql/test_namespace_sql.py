@@ -87,6 +87,9 @@ def test_set_catalog_and_use_then_short_names(sql_spark) -> None:  # type: ignor
     assert sql_spark.table("ml.t").count() == 2
     sql_spark.createDataFrame([(9,)], "id LONG").write.mode("append").saveAsTable("t")
     assert lh.table("main.other.t").count() == 6
+    # lh.create_table writes by path: that must not resolve against the current catalog.
+    lh.create_table("main.other.u", sql_spark.range(4))
+    assert sql_spark.table("u").count() == 4
 
 
 def test_a_catalog_created_later_works_without_restart(sql_spark) -> None:  # type: ignore[no-untyped-def]
