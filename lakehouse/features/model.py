@@ -37,6 +37,7 @@ from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
 from lakehouse.models.signature import ModelSignature, infer_signature
 from lakehouse.registry import model_logging
 from lakehouse.registry.uris import resolve_model_uri
+from lakehouse.scoring.predict import is_spark_ml, predict_df
 from lakehouse.scoring.udf import udf_for
 from lakehouse.spark import spark as get_spark
 
@@ -187,6 +188,9 @@ def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -
     """``df`` with the model's features looked up and a ``prediction`` column.
 
     The model URI is resolved once (an alias is pinned to the version it names now).
+    Python models score in an Arrow UDF on the feature columns, in training order;
+    Spark ML models (logged with ``flavor=lh.spark_ml``) with their ``transform`` in
+    the JVM, ``result_type="array<double>"`` giving the class probabilities.
     """
     resolved = resolve_model_uri(model_uri)
     folder = local_folder(resolved.location)
@@ -199,6 +203,10 @@ def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -
         uri=f"{resolved.pinned_uri} (inner model)",
         location=paths.to_uri(str(Path(folder) / "artifacts" / RAW_MODEL)),
     )
+    if is_spark_ml(inner):
+        # Spark ML scores in the JVM with the pipeline's transform (no Python worker);
+        # its stages read the feature columns by name.
+        return predict_df(built, inner, prediction_column="prediction", result_type=result_type)
     udf = udf_for(built.sparkSession, inner, result_type)
     columns = list(spec.feature_columns)
     udf.check(built, *columns)
