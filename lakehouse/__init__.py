@@ -50,6 +50,7 @@ _on_session(_load_namespace)
 
 if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers and IDEs
     from lakehouse import artifacts as artifacts
+    from lakehouse import data as data
     from lakehouse import entities as entities
     from lakehouse import exceptions as exceptions
     from lakehouse import models as models
@@ -99,7 +100,9 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         log_artifacts,
         log_dict,
         log_figure,
+        log_image,
         log_input,
+        log_inputs,
         log_metric,
         log_metrics,
         log_param,
@@ -168,7 +171,9 @@ _FORWARDS: dict[str, str] = {
             "log_artifacts",
             "log_dict",
             "log_figure",
+            "log_image",
             "log_input",
+            "log_inputs",
             "log_metric",
             "log_metrics",
             "log_param",
@@ -196,6 +201,7 @@ _FORWARDS: dict[str, str] = {
 # `mlflow.tracking.MlflowClient`, `mlflow.artifacts.download_artifacts`).
 _SUBMODULES = (
     "artifacts",
+    "data",
     "entities",
     "exceptions",
     "models",
@@ -287,7 +293,9 @@ __all__ = [
     "log_artifacts",
     "log_dict",
     "log_figure",
+    "log_image",
     "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
     "log_param",

@@ -1,9 +1,10 @@
 """``lakehouse.entities``: the module MLflow users know as ``mlflow.entities``.
 
-Re-exports the tracking and registry entities under MLflow's names, and adds thin,
-frozen records for the MLflow 3 names the tracking layer does not define yet
-(``Dataset``, ``DatasetInput``, ``InputTag``, ``LoggedModel``): code that builds or
-type-annotates them imports the same names it used with MLflow. Example::
+Re-exports the tracking and registry entities under MLflow's names (``Dataset``,
+``DatasetInput``, ``InputTag`` and ``RunInputs`` among them), and adds thin, frozen
+records for the MLflow 3 names the tracking layer does not define yet (``LoggedModel``):
+code that builds or type-annotates them imports the same names it used with MLflow.
+Example::
 
     from lakehouse.entities import ViewType
     lh.search_runs(run_view_type=ViewType.ALL)
@@ -17,8 +18,11 @@ from dataclasses import dataclass, field
 
 from lakehouse.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
 from lakehouse.tracking.entities import (
+    Dataset,
+    DatasetInput,
     Experiment,
     FileInfo,
+    InputTag,
     LifecycleStage,
     Metric,
     Param,
@@ -26,6 +30,7 @@ from lakehouse.tracking.entities import (
     RunData,
     RunInfo,
     RunInput,
+    RunInputs,
     RunStatus,
     RunTag,
     ViewType,
@@ -73,41 +78,6 @@ class ExperimentTag:
 
     key: str
     value: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dataset:
-    """A dataset a run used, with MLflow's fields (``digest`` identifies its content)."""
-
-    name: str
-    digest: str
-    source_type: str
-    source: str
-    schema: str | None = None
-    profile: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InputTag:
-    """A tag on a run's dataset input, e.g. ``mlflow.data.context=training``."""
-
-    key: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DatasetInput:
-    """A dataset and the tags of its use by one run."""
-
-    dataset: Dataset
-    tags: Sequence[InputTag] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunInputs:
-    """A run's inputs: ``dataset_inputs`` as MLflow has them."""
-
-    dataset_inputs: Sequence[DatasetInput] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -37,7 +37,9 @@ from lakehouse.config import Config, get_config, username
 from lakehouse.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from lakehouse.store import layout
 from lakehouse.tracking import artifacts, filters, validation
+from lakehouse.tracking import datasets as datasets_mod
 from lakehouse.tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     LifecycleStage,
@@ -47,12 +49,14 @@ from lakehouse.tracking.entities import (
     RunData,
     RunInfo,
     RunInput,
+    RunInputs,
     RunStatus,
     RunTag,
     ViewType,
 )
 from lakehouse.tracking.tables import (
     TrackingStore,
+    dataset_input_row,
     input_row,
     metric_row,
     param_row,
@@ -290,7 +294,8 @@ class TrackingClient:
             ),
             tags=dict(zip(tags["key"].to_pylist(), tags["value"].to_pylist(), strict=True)),
         )
-        return Run(info=info, data=data)
+        inputs = self._tracking.dataset_inputs([run_id]).get(run_id, [])
+        return Run(info=info, data=data, inputs=RunInputs(dataset_inputs=tuple(inputs)))
 
     def _live_tags(self, run_ids: Sequence[str]) -> pa.Table:
         import pyarrow.compute as pc
@@ -443,6 +448,37 @@ class TrackingClient:
         self._writer.add("inputs", [input_row(run_id, run_input)])
         return run_input
 
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] | None = None,
+        models: Sequence[Any] | None = None,
+    ) -> None:
+        """Record the datasets a run used (MLflow's ``log_inputs``), buffered like metrics.
+
+        A dataset read from a namespace table at a Delta version (``lh.data.from_spark``
+        with ``table_name``) is also recorded as that table version's lineage
+        (:meth:`get_run_inputs`). Logging the same name and digest again is a no-op.
+        """
+        if models:
+            raise InvalidArgumentError(
+                "log_inputs(models=...) is not supported: link a model to its run with "
+                "log_model; pass datasets=[DatasetInput(...)]"
+            )
+        if datasets is not None and len(datasets) > datasets_mod.MAX_DATASETS_PER_CALL:
+            raise InvalidArgumentError(
+                f"log_inputs got {len(datasets)} datasets; at most "
+                f"{datasets_mod.MAX_DATASETS_PER_CALL} per call"
+            )
+        checked = [datasets_mod.check_dataset_input(d) for d in datasets or ()]
+        if not checked:
+            return
+        self._writer.add("dataset_inputs", [dataset_input_row(run_id, d) for d in checked])
+        lineage = [t for d in checked if (t := datasets_mod.dataset_table_version(d.dataset))]
+        if lineage:
+            rows = [input_row(run_id, RunInput(table_name=n, version=v)) for n, v in lineage]
+            self._writer.add("inputs", rows)
+
     def get_run_inputs(self, run_id: str) -> list[RunInput]:
         """The table versions a run recorded, in logging order, without repeats."""
         self._prepare_read()
@@ -464,6 +500,29 @@ class TrackingClient:
     def log_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         """Write bytes as one artifact file (used by ``log_text``/``log_dict``)."""
         artifacts.write_bytes(self._info(run_id).artifact_uri, artifact_file, data)
+
+    def log_image(
+        self,
+        run_id: str,
+        image: Any,
+        artifact_file: str | None = None,
+        key: str | None = None,
+        step: int | None = None,
+        timestamp: int | None = None,
+    ) -> None:
+        """Save a numpy array or PIL image: as ``artifact_file``, or as step ``step`` of ``key``.
+
+        Example::
+
+            client.log_image(run_id, np.zeros((8, 8, 3), np.uint8), "plots/blank.png")
+        """
+        from lakehouse.tracking import images
+
+        files = images.image_files(image, artifact_file, key, step, timestamp)
+        for path, data in files.items():
+            self.log_bytes(run_id, data, path)
+        if key is not None:
+            self.set_tag(run_id, "mlflow.loggedImages", "True")
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
         """Direct children of ``path`` in the run's artifacts."""

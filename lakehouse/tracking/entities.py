@@ -9,12 +9,15 @@ points.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Dataset",
+    "DatasetInput",
     "Experiment",
     "FileInfo",
+    "InputTag",
     "LifecycleStage",
     "Metric",
     "Param",
@@ -22,6 +25,7 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunInput",
+    "RunInputs",
     "RunStatus",
     "RunTag",
     "ViewType",
@@ -153,11 +157,52 @@ class RunInput:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    """A dataset a run used, with MLflow's fields (``digest`` identifies its content).
+
+    ``source`` is the JSON of where it came from (``source_type`` says how to read it,
+    e.g. ``delta_table`` with ``delta_table_name`` and ``delta_table_version``);
+    ``schema`` and ``profile`` are JSON as MLflow writes them.
+    """
+
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputTag:
+    """A tag on a run's dataset input, e.g. ``mlflow.data.context=training``."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DatasetInput:
+    """A dataset and the tags of its use by one run."""
+
+    dataset: Dataset
+    tags: Sequence[InputTag] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunInputs:
+    """A run's inputs: ``dataset_inputs`` as MLflow has them."""
+
+    dataset_inputs: Sequence[DatasetInput] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Run:
-    """A run: ``info`` (identity, status) and ``data`` (params, metrics, tags)."""
+    """A run: ``info`` (identity, status), ``data`` (params, metrics, tags) and ``inputs``."""
 
     info: RunInfo
     data: RunData = field(default_factory=RunData)
+    inputs: RunInputs = field(default_factory=RunInputs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,13 +11,15 @@ Grammar (keywords case-insensitive)::
                 | identifier "IS" ["NOT"] "NULL"
     op         := "=" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | ["NOT"] "LIKE" | ["NOT"] "ILIKE"
     identifier := prefix "." key | attribute
-    prefix     := metrics | params | tags | attributes  (also metric, param, parameter(s),
-                                                        tag, attribute, attr, run)
+    prefix     := metrics | params | tags | attributes | datasets  (also metric, param,
+                  parameter(s), tag, attribute, attr, run, dataset)
     key        := bare word (letters, digits, _ . - : /) | `backquoted` | "double quoted"
     value      := 'single quoted' ('' or \\' escapes a quote) | number
 
 Metrics compare with numbers; params, tags and string attributes with quoted
-strings. An error names the position and the offending token.
+strings. ``datasets.name``, ``datasets.digest`` and ``datasets.context`` match a run
+when any dataset it logged matches (=, !=, LIKE, ILIKE, IN, NOT IN, as MLflow);
+they cannot be ordered by. An error names the position and the offending token.
 
 What a filter may name (prefixes, bare attributes, which are numeric) is a
 :class:`Vocabulary`: :data:`RUNS` for runs and experiments; the registry's
@@ -62,7 +64,11 @@ PREFIXES = {
     "attributes": "attributes",
     "attr": "attributes",
     "run": "attributes",
+    "dataset": "datasets",
+    "datasets": "datasets",
 }
+DATASET_KEYS = ("name", "digest", "context")
+_DATASET_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
 STRING_ATTRIBUTES = (
     "run_id",
     "run_name",
@@ -102,6 +108,12 @@ class Vocabulary:
     """Other spellings of attributes, e.g. ``run_uuid`` for ``run_id``."""
     numeric_kinds: tuple[str, ...] = ()
     """Prefixed kinds whose values are numbers (``metrics`` for runs)."""
+    fixed_keys: Mapping[str, tuple[str, ...]] | None = None
+    """Prefixed kinds that take only these keys (``datasets``: name, digest, context)."""
+    kind_operators: Mapping[str, tuple[str, ...]] | None = None
+    """Prefixed kinds that take only these operators."""
+    unsortable: tuple[str, ...] = ()
+    """Prefixed kinds ``order_by`` refuses."""
     example: str = "metrics.accuracy"
     """An identifier shown in errors."""
     hint: str = ""
@@ -133,9 +145,13 @@ RUNS = Vocabulary(
     numeric_attributes=NUMERIC_ATTRIBUTES,
     aliases=_ATTR_ALIASES,
     numeric_kinds=("metrics",),
+    fixed_keys={"datasets": DATASET_KEYS},
+    kind_operators={"datasets": _DATASET_OPS},
+    unsortable=("datasets",),
     hint=(
         "Expected e.g. \"metrics.accuracy > 0.9 AND params.depth = '5'\" (prefixes: metrics., "
-        "params., tags., attributes.; strings in single quotes; OR, parentheses and IN allowed)"
+        "params., tags., attributes., datasets.; strings in single quotes; OR, parentheses and IN "
+        "allowed)"
     ),
 )
 """The run (and experiment) filter vocabulary, as MLflow's ``search_runs`` takes it."""
@@ -323,6 +339,9 @@ class _Parser:
             key = aliases.get(key, key)
             if key not in attributes:
                 raise self.fail(f"unknown attribute {key!r}", tok)
+        fixed = (vocab.fixed_keys or {}).get(kind)
+        if fixed is not None and key not in fixed:
+            raise self.fail(f"unknown key {key!r} for {kind}.; use {_either(list(fixed))}", tok)
         return kind, key, tok
 
     def _key(self) -> str:
@@ -383,7 +402,9 @@ class _Parser:
         numeric = kind in self.vocab.numeric_kinds or (
             kind == "attributes" and key in self.vocab.numeric_attributes
         )
-        allowed = _NUMERIC_OPS if numeric else _STRING_OPS
+        allowed = (self.vocab.kind_operators or {}).get(kind) or (
+            _NUMERIC_OPS if numeric else _STRING_OPS
+        )
         if op not in allowed:
             raise self.fail(
                 f"operator {op} does not apply to {kind}.{key}; allowed: {', '.join(allowed)}",
@@ -417,7 +438,9 @@ def parse_order_by(clauses: list[str] | None, vocabulary: Vocabulary = RUNS) -> 
     out = []
     for clause in clauses or []:
         p = _Parser(clause, vocabulary)
-        kind, key, _ = p.identifier()
+        kind, key, tok = p.identifier()
+        if kind in vocabulary.unsortable:
+            raise p.fail(f"runs cannot be ordered by {kind}.{key}", tok)
         ascending = True
         if p.keyword("DESC"):
             ascending = False

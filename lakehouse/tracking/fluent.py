@@ -30,7 +30,10 @@ from lakehouse.errors import InvalidArgumentError, NotFoundError
 from lakehouse.spark import sync_active_session
 from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient, _now_ms
 from lakehouse.tracking.entities import (
+    Dataset,
+    DatasetInput,
     Experiment,
+    InputTag,
     Metric,
     Param,
     Run,
@@ -39,6 +42,7 @@ from lakehouse.tracking.entities import (
     RunTag,
     ViewType,
 )
+from lakehouse.tracking.tables import DATASET_CONTEXT_TAG
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +67,9 @@ __all__ = [
     "log_artifacts",
     "log_dict",
     "log_figure",
+    "log_image",
     "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
     "log_param",
@@ -483,10 +489,97 @@ def delete_tag(key: str) -> None:
     client.delete_tag(run_id, key)
 
 
-def log_input(table_name: str, version: int | None = None) -> RunInput:
-    """Record that the active run read a table (its current Delta version when None)."""
+def log_input(
+    dataset: Any = None,
+    context: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    *,
+    version: int | None = None,
+) -> RunInput | None:
+    """Record what the active run read: a dataset (MLflow's form) or a table version.
+
+    ``lh.log_input(lh.data.from_pandas(df), context="training")`` logs a dataset with
+    its digest, schema and profile (``run.inputs.dataset_inputs``). ``lh.log_input(
+    "main.ml.orders", version=3)`` records a namespace table at a Delta version (its
+    current one when None) as the run's lineage, and returns it.
+    """
     client, run_id = _current()
-    return client.log_input(run_id, table_name, version)
+    if isinstance(dataset, str):
+        if context is not None or tags is not None:
+            raise InvalidArgumentError(
+                f"log_input({dataset!r}, ...) records a table version: pass version=, not "
+                "context or tags (those describe datasets: lh.data.from_spark(df, "
+                f"table_name={dataset!r}))"
+            )
+        return client.log_input(run_id, dataset, version)
+    if version is not None:
+        raise InvalidArgumentError(
+            "version= goes with a table name: lh.log_input('main.ml.orders', version=3)"
+        )
+    client.log_inputs(run_id, datasets=[_dataset_input(dataset, context, tags)])
+    return None
+
+
+def log_inputs(
+    datasets: Sequence[Any] | None = None,
+    contexts: Sequence[str | None] | None = None,
+    tags_list: Sequence[Mapping[str, str] | None] | None = None,
+    models: Sequence[Any] | None = None,
+) -> None:
+    """Record several datasets of the active run; ``contexts``/``tags_list`` line up with them."""
+    items = list(datasets or [])
+    contexts = list(contexts) if contexts is not None else [None] * len(items)
+    tags_list = list(tags_list) if tags_list is not None else [None] * len(items)
+    if not len(contexts) == len(tags_list) == len(items):
+        raise InvalidArgumentError(
+            f"log_inputs: datasets ({len(items)}), contexts ({len(contexts)}) and tags_list "
+            f"({len(tags_list)}) must have the same length"
+        )
+    client, run_id = _current()
+    inputs = [
+        _dataset_input(d, c, t)
+        for d, c, t in zip(items, contexts, tags_list, strict=True)
+        if d is not None
+    ]
+    client.log_inputs(run_id, datasets=inputs, models=models)
+
+
+def _dataset_input(
+    dataset: Any, context: str | None, tags: Mapping[str, str] | None
+) -> DatasetInput:
+    """A dataset (``lh.data`` object or ``Dataset`` entity) and its use as a DatasetInput."""
+    entity = dataset if isinstance(dataset, Dataset) else None
+    if entity is None and callable(getattr(dataset, "_to_mlflow_entity", None)):
+        entity = dataset._to_mlflow_entity()
+    if not isinstance(entity, Dataset):
+        raise InvalidArgumentError(
+            f"log_input takes a dataset (lh.data.from_pandas / from_numpy / from_spark) or a "
+            f"table name, got {type(dataset).__name__}"
+        )
+    all_tags = {str(k): str(v) for k, v in (tags or {}).items()}
+    if context is not None:
+        all_tags[DATASET_CONTEXT_TAG] = str(context)
+    return DatasetInput(
+        dataset=entity, tags=tuple(InputTag(key=k, value=v) for k, v in all_tags.items())
+    )
+
+
+def log_image(
+    image: Any,
+    artifact_file: str | None = None,
+    key: str | None = None,
+    step: int | None = None,
+    timestamp: int | None = None,
+) -> None:
+    """Save a numpy array or PIL image in the active run (MLflow's two forms).
+
+    Example::
+
+        lh.log_image(np.zeros((8, 8, 3), np.uint8), "plots/blank.png")
+        lh.log_image(frame, key="frames", step=3)
+    """
+    client, run_id = _current()
+    client.log_image(run_id, image, artifact_file, key=key, step=step, timestamp=timestamp)
 
 
 # -- artifacts ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from lakehouse.tracking.entities import (
     Experiment,
     Run,
     RunData,
+    RunInputs,
     ViewType,
 )
 from lakehouse.tracking.filters import (
@@ -39,7 +40,7 @@ from lakehouse.tracking.filters import (
     parse_order_by,
     referenced,
 )
-from lakehouse.tracking.tables import run_info_from_row
+from lakehouse.tracking.tables import dataset_inputs_of, run_info_from_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +59,8 @@ class SearchResult:
     params: pa.Table
     metrics: pa.Table
     tags: pa.Table
+    datasets: pa.Table | None = None
+    """``dataset_inputs`` rows of the runs kept (``Run.inputs``)."""
 
     def to_pandas(self) -> pd.DataFrame:
         import pandas as pd  # imported here: keeps `import lakehouse` fast
@@ -84,6 +87,7 @@ class SearchResult:
             return out
 
         params, metrics, tags = grouped(self.params), grouped(self.metrics), grouped(self.tags)
+        inputs = dataset_inputs_of(self.datasets) if self.datasets is not None else {}
         runs = []
         for row in self.runs.to_pylist():
             info = run_info_from_row(row)
@@ -91,7 +95,8 @@ class SearchResult:
             data = RunData(
                 params=params.get(rid, {}), metrics=metrics.get(rid, {}), tags=tags.get(rid, {})
             )
-            runs.append(Run(info=info, data=data))
+            used = RunInputs(dataset_inputs=tuple(inputs.get(rid, ())))
+            runs.append(Run(info=info, data=data, inputs=used))
         return runs
 
     def to_spark(self) -> Any:
@@ -248,10 +253,46 @@ def _compare(col: Any, node: Comparison) -> Any:
     return fn(col, value)
 
 
+def _dataset_column(node: Comparison) -> str:
+    """The column holding, per run, whether any of its datasets matches ``node``."""
+    return f"datasets:{node!r}"
+
+
+def _comparisons(node: Node | None) -> list[Comparison]:
+    if node is None:
+        return []
+    if isinstance(node, Comparison):
+        return [node]
+    return [c for n in node.items for c in _comparisons(n)]
+
+
+def _dataset_matches(cfg: Config, node: Node | None, runs: pa.Table) -> dict[str, Any]:
+    """Per ``datasets.*`` comparison: which runs logged a dataset matching it (as MLflow).
+
+    Each comparison is its own "some dataset of the run matches", so
+    ``datasets.name = 'a' AND datasets.context = 'eval'`` may match two datasets.
+    """
+    comparisons = [c for c in _comparisons(node) if c.kind == "datasets"]
+    if not comparisons:
+        return {}
+    rows = snapshots.current(cfg, "dataset_inputs")
+    out: dict[str, Any] = {}
+    for c in comparisons:
+        hit = pc.fill_null(_compare(rows[c.key], c), False)
+        ids = pc.unique(rows["run_id"].filter(hit).combine_chunks())
+        out[_dataset_column(c)] = pc.is_in(runs["run_id"], value_set=ids)
+    return out
+
+
 def evaluate(node: Node | None, table: pa.Table) -> Any:
     """A boolean mask of ``table``'s rows matching ``node`` (nulls do not match)."""
     if node is None:
         return pa.chunked_array([pa.array([True] * table.num_rows, pa.bool_())])
+    if isinstance(node, Comparison) and node.kind == "datasets":
+        name = _dataset_column(node)
+        if name in table.column_names:
+            return table[name]
+        return pa.chunked_array([pa.array([False] * table.num_rows, pa.bool_())])
     if isinstance(node, Comparison):
         name = f"{node.kind}.{node.key}"
         col = table[name] if name in table.column_names else pa.nulls(table.num_rows, pa.string())
@@ -300,10 +341,13 @@ def search(
     columns: dict[str, Any] = {"_row": pa.array(np.arange(runs.num_rows, dtype=np.int64))}
     for kind, key in sorted(wanted):
         name = f"{kind}.{key}"
+        if kind == "datasets":
+            continue  # matched per comparison below
         if kind == "attributes":
             columns[name] = _attribute(runs, key)
         else:
             columns[name] = _aligned(cfg, kind, key, runs)
+    columns.update(_dataset_matches(cfg, node, runs))
     columns["run_id"] = runs["run_id"]
     table = pa.table(columns).filter(_visible(runs, experiment_ids, view))
     table = table.filter(pc.fill_null(evaluate(node, table), False))
@@ -316,6 +360,7 @@ def search(
         params=_of_runs(cfg, "params", ids),
         metrics=_of_runs(cfg, "latest_metrics", ids),
         tags=_of_runs(cfg, "tags", ids),
+        datasets=_of_runs(cfg, "dataset_inputs", ids),
     )
 
 

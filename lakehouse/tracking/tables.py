@@ -17,6 +17,9 @@ value is the latest row of its key, chosen by :func:`latest`. Compaction
                        max (step, timestamp, value) as MLflow defines "latest"
 ``tags``               tag sets and deletes; current = latest row per key
 ``inputs``             table versions a run read (lineage)
+``dataset_inputs``     datasets a run used (MLflow's ``log_input``): name, digest,
+                       source, schema, profile, context and input tags; a repeat
+                       of (run_id, name, digest) is ignored on read (first wins)
 =====================  ========================================================
 """
 
@@ -34,12 +37,22 @@ import pyarrow.compute as pc
 from lakehouse.config import Config, get_config
 from lakehouse.store import layout
 from lakehouse.store.delta import DeltaStore, TableSpec
-from lakehouse.tracking.entities import Experiment, Metric, RunInfo, RunInput, RunStatus
+from lakehouse.tracking.entities import (
+    Dataset,
+    DatasetInput,
+    Experiment,
+    InputTag,
+    Metric,
+    RunInfo,
+    RunInput,
+    RunStatus,
+)
 
 __all__ = [
     "SPECS",
     "TABLES",
     "TrackingStore",
+    "dataset_input_row",
     "input_row",
     "key_mask",
     "latest",
@@ -144,10 +157,33 @@ SPECS: dict[str, TableSpec] = {
         ),
         description="Table versions each run read (lineage).",
     ),
+    "dataset_inputs": TableSpec(
+        schema=pa.schema(
+            [
+                pa.field("run_id", pa.string(), nullable=False),
+                pa.field("name", pa.string(), nullable=False),
+                pa.field("digest", pa.string(), nullable=False),
+                pa.field("source_type", pa.string()),
+                pa.field("source", pa.string()),
+                pa.field("schema", pa.string()),
+                pa.field("profile", pa.string()),
+                pa.field("context", pa.string()),
+                pa.field("tags_json", pa.string()),
+                pa.field("logged_at", _TS),
+                *_ID,
+            ]
+        ),
+        description=(
+            "Datasets each run used (name, digest, source JSON, schema, profile, context, "
+            "input tags as JSON)."
+        ),
+    ),
 }
 
 TABLES = tuple(SPECS)
-JOURNALED = ("runs", "params", "metrics", "tags", "inputs")
+DATASET_CONTEXT_TAG = "mlflow.data.context"
+"""The input tag MLflow keeps a dataset's context in (``training``, ``eval``...)."""
+JOURNALED = ("runs", "params", "metrics", "tags", "inputs", "dataset_inputs")
 
 # How each append-only table resolves to current rows: (key columns, order columns).
 RESOLUTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -296,6 +332,37 @@ class TrackingStore:
             seen.setdefault(key, RunInput(table_name=key[0], version=key[1]))
         return list(seen.values())
 
+    def dataset_inputs(self, run_ids: Sequence[str]) -> dict[str, list[DatasetInput]]:
+        """Each run's dataset inputs, in logging order; a repeated (name, digest) kept once."""
+        rows = self.tables["dataset_inputs"].read(filters=[("run_id", "in", list(run_ids))])
+        return dataset_inputs_of(rows)
+
+
+def dataset_inputs_of(rows: pa.Table) -> dict[str, list[DatasetInput]]:
+    """``dataset_inputs`` rows as each run's :class:`DatasetInput` list (first use wins)."""
+    rows = rows.sort_by(
+        [("logged_at", "ascending"), ("writer_id", "ascending"), ("seq", "ascending")]
+    )
+    out: dict[str, dict[tuple[str, str], DatasetInput]] = {}
+    for r in rows.to_pylist():
+        seen = out.setdefault(r["run_id"], {})
+        key = (r["name"], r["digest"])
+        if key in seen:
+            continue
+        dataset = Dataset(
+            name=r["name"],
+            digest=r["digest"],
+            source_type=r["source_type"] or "",
+            source=r["source"] or "",
+            schema=r["schema"],
+            profile=r["profile"],
+        )
+        tags = json.loads(r["tags_json"] or "{}")
+        seen[key] = DatasetInput(
+            dataset=dataset, tags=tuple(InputTag(key=k, value=v) for k, v in tags.items())
+        )
+    return {run_id: list(inputs.values()) for run_id, inputs in out.items()}
+
 
 def store_for(name: str, cfg: Config | None = None) -> DeltaStore:
     """The Delta table ``system.tracking.<name>`` of ``cfg``'s root (cached per root)."""
@@ -375,6 +442,24 @@ def input_row(run_id: str, run_input: RunInput) -> dict[str, Any]:
         "run_id": run_id,
         "table_name": run_input.table_name,
         "table_version": run_input.version,
+        "logged_at": _now_us(),
+    }
+
+
+def dataset_input_row(run_id: str, dataset_input: DatasetInput) -> dict[str, Any]:
+    """The ``dataset_inputs`` row recording that a run used a dataset (tags already checked)."""
+    ds = dataset_input.dataset
+    tags = {t.key: t.value for t in dataset_input.tags}
+    return {
+        "run_id": run_id,
+        "name": ds.name,
+        "digest": ds.digest,
+        "source_type": ds.source_type,
+        "source": ds.source,
+        "schema": ds.schema,
+        "profile": ds.profile,
+        "context": tags.get(DATASET_CONTEXT_TAG),
+        "tags_json": json.dumps(tags),
         "logged_at": _now_us(),
     }
 

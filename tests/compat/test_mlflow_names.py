@@ -20,7 +20,7 @@ PRESENT = {
         "get_experiment get_experiment_by_name search_experiments delete_experiment "
         "set_experiment_tag set_experiment_tags get_run get_parent_run delete_run search_runs "
         "register_model set_tracking_uri get_tracking_uri set_registry_uri get_registry_uri "
-        "get_artifact_uri MlflowClient MlflowException"
+        "get_artifact_uri MlflowClient MlflowException log_image log_inputs"
     ),
     "lakehouse.entities": (
         "ViewType Run RunInfo RunData Metric Param RunTag Experiment ExperimentTag RunStatus "
@@ -37,6 +37,14 @@ PRESENT = {
     "lakehouse.types": "Schema ColSpec TensorSpec DataType ParamSchema ParamSpec",
     "lakehouse.artifacts": "download_artifacts load_text load_dict",
     "lakehouse.exceptions": "MlflowException RestException INVALID_PARAMETER_VALUE",
+    "lakehouse.data": (
+        "from_pandas from_numpy from_spark load_delta Dataset DatasetSource PandasDataset "
+        "NumpyDataset SparkDataset"
+    ),
+    "lakehouse.data.pandas_dataset": "PandasDataset from_pandas",
+    "lakehouse.data.numpy_dataset": "NumpyDataset from_numpy",
+    "lakehouse.data.spark_dataset": "SparkDataset from_spark load_delta",
+    "lakehouse.data.dataset": "Dataset",
 }
 CLIENT_METHODS = (
     "create_experiment get_experiment_by_name search_experiments set_experiment_tag "
@@ -47,11 +55,11 @@ CLIENT_METHODS = (
     "set_registered_model_alias delete_registered_model_alias get_model_version_by_alias "
     "transition_model_version_stage update_model_version update_registered_model "
     "rename_registered_model delete_model_version delete_registered_model "
-    "set_model_version_tag set_registered_model_tag"
+    "set_model_version_tag set_registered_model_tag log_inputs log_image"
 )
 MISSING = {
     "lakehouse": (
-        "log_image log_inputs is_tracking_uri_set autolog evaluate load_table "
+        "is_tracking_uri_set autolog evaluate load_table "
         "search_registered_models search_model_versions get_logged_model "
         "search_logged_models set_logged_model_tags last_logged_model"
     ),
@@ -60,8 +68,8 @@ MISSING = {
     ),
     "lakehouse.sklearn": "autolog",
 }
-MISSING_MODULES = ("lakehouse.data",)
-MISSING_CLIENT_METHODS = "log_inputs"
+MISSING_MODULES: tuple[str, ...] = ()
+MISSING_CLIENT_METHODS = ""
 
 
 def _pairs(table: dict[str, str]) -> list[tuple[str, str]]:
