@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse import spark_ml as spark_ml
     from lakehouse import tracking as tracking
     from lakehouse import types as types
+    from lakehouse.autologging import autolog
     from lakehouse.catalog.names import FullName, parse_name
     from lakehouse.catalog.namespace import (
         create_catalog,
@@ -127,6 +128,7 @@ __version__ = "0.1.0"
 # the TYPE_CHECKING imports above (tests/test_public_api.py checks that they agree).
 _FORWARDS: dict[str, str] = {
     **dict.fromkeys(("FullName", "parse_name"), "lakehouse.catalog.names"),
+    "autolog": "lakehouse.autologging",
     **dict.fromkeys(
         (
             "create_catalog",
@@ -264,6 +266,7 @@ __all__ = [
     "TrackingClient",
     "__version__",
     "active_run",
+    "autolog",
     "create_catalog",
     "create_experiment",
     "create_schema",

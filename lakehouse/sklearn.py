@@ -18,12 +18,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lakehouse.autologging.sklearn import autolog
 from lakehouse.models.flavors import sklearn as _flavor
 from lakehouse.models.mlmodel import MLModel
 from lakehouse.registry import model_logging
 from lakehouse.registry.model_logging import ModelInfo
 
-__all__ = ["FLAVOR_NAME", "SERIALIZATION_FORMATS", "load_model", "log_model", "save_model"]
+__all__ = [
+    "FLAVOR_NAME",
+    "SERIALIZATION_FORMATS",
+    "autolog",
+    "load_model",
+    "log_model",
+    "save_model",
+]
 
 FLAVOR_NAME = _flavor.FLAVOR_NAME
 SERIALIZATION_FORMATS = _flavor.SERIALIZATION_FORMATS

@@ -237,6 +237,7 @@ PUBLIC = {
     "set_registry_uri",
     "set_tracking_uri",
     "active_run",
+    "autolog",
     "create_experiment",
     "delete_experiment",
     "delete_run",

@@ -20,7 +20,7 @@ PRESENT = {
         "get_experiment get_experiment_by_name search_experiments delete_experiment "
         "set_experiment_tag set_experiment_tags get_run get_parent_run delete_run search_runs "
         "register_model set_tracking_uri get_tracking_uri set_registry_uri get_registry_uri "
-        "get_artifact_uri MlflowClient MlflowException log_image log_inputs"
+        "get_artifact_uri MlflowClient MlflowException autolog log_image log_inputs"
     ),
     "lakehouse.entities": (
         "ViewType Run RunInfo RunData Metric Param RunTag Experiment ExperimentTag RunStatus "
@@ -32,7 +32,7 @@ PRESENT = {
     "lakehouse.pyfunc": (
         "load_model log_model save_model PythonModel PythonModelContext spark_udf PyFuncModel"
     ),
-    "lakehouse.sklearn": "log_model load_model save_model",
+    "lakehouse.sklearn": "log_model load_model save_model autolog",
     "lakehouse.tracking": "MlflowClient",
     "lakehouse.types": "Schema ColSpec TensorSpec DataType ParamSchema ParamSpec",
     "lakehouse.artifacts": "download_artifacts load_text load_dict",
@@ -59,14 +59,13 @@ CLIENT_METHODS = (
 )
 MISSING = {
     "lakehouse": (
-        "is_tracking_uri_set autolog evaluate load_table "
+        "is_tracking_uri_set evaluate load_table "
         "search_registered_models search_model_versions get_logged_model "
         "search_logged_models set_logged_model_tags last_logged_model"
     ),
     "lakehouse.models": (
         "set_signature validate_serving_input convert_input_example_to_serving_input"
     ),
-    "lakehouse.sklearn": "autolog",
 }
 MISSING_MODULES: tuple[str, ...] = ()
 MISSING_CLIENT_METHODS = ""
