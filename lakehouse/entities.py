@@ -2,8 +2,9 @@
 
 Re-exports the tracking and registry entities under MLflow's names (``Dataset``,
 ``DatasetInput``, ``InputTag`` and ``RunInputs`` among them), and adds thin, frozen
-records for the MLflow 3 names the tracking layer does not define yet (``LoggedModel``):
-code that builds or type-annotates them imports the same names it used with MLflow.
+records for the MLflow names the tracking layer has no use for (``ExperimentTag``,
+``SourceType``): code that builds or type-annotates them imports the same names it used
+with MLflow.
 Example::
 
     from lakehouse.entities import ViewType
@@ -13,8 +14,7 @@ Example::
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lakehouse.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
 from lakehouse.tracking.entities import (
@@ -24,6 +24,8 @@ from lakehouse.tracking.entities import (
     FileInfo,
     InputTag,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelStatus,
     Metric,
     Param,
     Run,
@@ -45,6 +47,7 @@ __all__ = [
     "InputTag",
     "LifecycleStage",
     "LoggedModel",
+    "LoggedModelStatus",
     "Metric",
     "ModelVersion",
     "ModelVersionStatus",
@@ -78,26 +81,3 @@ class ExperimentTag:
 
     key: str
     value: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoggedModel:
-    """An MLflow 3 logged model: a package with its own id (``models:/m-<model_id>``)."""
-
-    model_id: str
-    experiment_id: str
-    name: str
-    artifact_location: str
-    creation_timestamp: int
-    last_updated_timestamp: int
-    source_run_id: str | None = None
-    model_type: str | None = None
-    status: str = "READY"
-    tags: Mapping[str, str] = field(default_factory=dict)
-    params: Mapping[str, str] = field(default_factory=dict)
-    metrics: Sequence[Metric] = ()
-
-    @property
-    def model_uri(self) -> str:
-        """``models:/m-<model_id>``."""
-        return f"models:/{self.model_id}"

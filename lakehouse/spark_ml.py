@@ -35,12 +35,18 @@ def log_model(
     registered_model_name: str | None = None,
     **kwargs: Any,
 ) -> ModelInfo:
-    """Log a fitted Spark ML model into the active run (started if none)."""
+    """Log a fitted Spark ML model into the active run (started if none).
+
+    MLflow 3's ``params``, ``tags``, ``model_type`` and ``step`` go to the logged model
+    (``ModelInfo.model_id``, ``models:/m-<id>``).
+    """
+    logged = model_logging.LoggedModelOptions.pop_from(kwargs)
     return model_logging.log_model(
         lambda location: _flavor.save_model(spark_model, location, **kwargs),
         name,
         artifact_path=artifact_path,
         registered_model_name=registered_model_name,
+        logged=logged,
     )
 
 

@@ -37,9 +37,9 @@ def test_log_model_into_a_run_then_load_by_runs_uri(home: str, fitted) -> None: 
             signature=infer_signature(x, model.predict(x)),
             input_example=x.head(3),
         )
-    assert info.model_uri == f"runs:/{run.info.run_id}/model"
+    assert info.model_uri == f"models:/{info.model_id}"  # MLflow 3's logged-model URI
     assert info.run_id == run.info.run_id and "sklearn" in info.flavors
-    loaded = lh.pyfunc.load_model(info.model_uri)
+    loaded = lh.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
     assert [c.name for c in loaded.metadata.signature.inputs] == ["a", "b"]
     assert "model" in [a.path for a in lh.Client().list_artifacts(run.info.run_id)]

@@ -266,6 +266,14 @@ PUBLIC = {
     "set_tag",
     "set_tags",
     "start_run",
+    # logged models (MLflow 3)
+    "delete_logged_model_tag",
+    "finalize_logged_model",
+    "get_logged_model",
+    "last_logged_model",
+    "log_model_params",
+    "search_logged_models",
+    "set_logged_model_tags",
     # registry
     "RegistryClient",
     "lineage",

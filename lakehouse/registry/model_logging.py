@@ -22,8 +22,10 @@ calls on one run lose no entry: see :func:`_record_history`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +44,13 @@ from lakehouse.store import files
 from lakehouse.tracking import fluent
 from lakehouse.tracking.artifacts import check_artifact_path
 from lakehouse.tracking.client import TrackingClient
+from lakehouse.tracking.entities import LoggedModelStatus
+from lakehouse.tracking.logged_models import metric_link_rows, remember_logged_model
 from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
 
 __all__ = [
     "HISTORY_TAG",
+    "LoggedModelOptions",
     "ModelInfo",
     "artifact_path_of",
     "load_pyfunc_model",
@@ -57,6 +62,30 @@ HISTORY_TAG = "mlflow.log-model.history"
 # Each round lists the run's packages and re-reads the tag; two rounds settle any
 # race of writers on one clock (see _record_history), so this bound is generous.
 _HISTORY_ROUNDS = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedModelOptions:
+    """MLflow 3's logged-model keywords of ``log_model``: ``params``, ``tags``,
+    ``model_type`` and ``step`` (the run's metrics at that step are linked to the model)."""
+
+    params: Mapping[str, Any] | None = None
+    tags: Mapping[str, Any] | None = None
+    model_type: str | None = None
+    step: int = 0
+
+    @classmethod
+    def pop_from(cls, kwargs: dict[str, Any]) -> LoggedModelOptions:
+        """Take these keywords out of a flavor's ``**kwargs`` (the rest go to save_model)."""
+        step = kwargs.pop("step", 0)
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise InvalidArgumentError(f"log_model step must be a whole number, got {step!r}")
+        return cls(
+            params=kwargs.pop("params", None),
+            tags=kwargs.pop("tags", None),
+            model_type=kwargs.pop("model_type", None),
+            step=step,
+        )
 
 
 def artifact_path_of(name: str | None, artifact_path: str | None) -> str:
@@ -121,6 +150,7 @@ def log_model(
     registered_model_name: str | None = None,
     extra_files: Mapping[str, str | bytes] | None = None,
     inputs: Iterable[tuple[str, int | None]] = (),
+    logged: LoggedModelOptions | None = None,
 ) -> ModelInfo:
     """Save a package into the active run (started if none) and register it when asked.
 
@@ -128,28 +158,52 @@ def log_model(
     ``MLmodel``; ``name`` (or MLflow 2's ``artifact_path``) is its path in the run.
     ``extra_files`` maps paths inside the package to contents written after
     ``save``; ``inputs`` are ``(table, delta_version)`` pairs recorded on the run
-    (and so in the registered version's lineage). Arguments are checked before
-    anything is written.
+    (and so in the registered version's lineage); ``logged`` holds the logged
+    model's params, tags, type and step (MLflow 3's ``log_model`` keywords).
+    Arguments are checked before anything is written.
+
+    Every call creates a logged model (PENDING while the package is written, then
+    READY, or FAILED if ``save`` raised): the result's ``model_uri`` is
+    ``models:/m-<id>``, and ``runs:/<run_id>/<name>`` names the same package.
     """
     path = artifact_path_of(name, artifact_path)
     extras = _check_extra_files(extra_files or {})
     wanted_inputs = _check_inputs(inputs)
+    options = logged or LoggedModelOptions()
     run = fluent.active_run() or fluent.start_run()
     run_id = run.info.run_id
     client = TrackingClient()
-    with package_origin(run_id, path):
-        meta = save(paths.join(run.info.artifact_uri, path))
-    for rel, data in extras.items():
-        client.log_bytes(run_id, data, f"{path}/{rel}")
+    location = paths.join(run.info.artifact_uri, path)
+    model = client.create_logged_model(
+        run.info.experiment_id,
+        path,
+        run_id,
+        tags=options.tags,
+        # As MLflow 3: the model's params are the given ones plus the run's.
+        params={**(options.params or {}), **client.get_run(run_id).data.params},
+        model_type=options.model_type,
+        artifact_location=location,
+    )
+    try:
+        with package_origin(run_id, path):
+            meta = save(location)
+        for rel, data in extras.items():
+            client.log_bytes(run_id, data, f"{path}/{rel}")
+    except BaseException as exc:
+        client.finalize_logged_model(model.model_id, LoggedModelStatus.FAILED, str(exc)[:500])
+        raise
     for table, version in wanted_inputs:
         client.log_input(run_id, table, version)
+    _link_run_metrics(client, run_id, model.model_id, options.step)
+    client.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+    remember_logged_model(model.model_id, run_id, options.step)
     _record_history(client, run_id, run.info.artifact_uri)
-    model_uri = f"runs:/{run_id}/{path}"
     version = None
     if registered_model_name:
-        version = int(register_model(model_uri, registered_model_name).version)
+        version = int(register_model(model.model_uri, registered_model_name).version)
+    final = client.get_logged_model(model.model_id)
     return ModelInfo(
-        model_uri=model_uri,
+        model_uri=model.model_uri,
         run_id=run_id,
         artifact_path=path,
         flavors=meta.flavors,
@@ -158,7 +212,26 @@ def log_model(
         utc_time_created=meta.utc_time_created,
         saved_input_example_info=meta.saved_input_example_info,
         registered_model_version=version,
+        model_id=model.model_id,
+        name=final.name,
+        params=dict(final.params),
+        tags=dict(final.tags),
+        metrics=list(final.metrics),
+        creation_timestamp=final.creation_timestamp,
     )
+
+
+def _link_run_metrics(client: TrackingClient, run_id: str, model_id: str, step: int) -> None:
+    """Link the run's metric points at ``step`` to the new model, as MLflow 3's log_model."""
+    points = [
+        dataclasses.replace(m, model_id=model_id)
+        for key in client.get_run(run_id).data.metrics
+        for m in client.get_metric_history(run_id, key)
+        if m.step == step
+    ]
+    rows = metric_link_rows(run_id, points)
+    if rows:
+        client._writer.add("logged_model_metrics", rows)
 
 
 # -- the history tag ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ Forms, as MLflow writes them (names are ``catalog.schema.model``)::
     models:/<name>/<version>        models:/<name>@<alias>
     models:/<name>/<stage>          (None, Staging, Production, Archived; any case)
     models:/<name>/latest           (the highest READY version)
+    models:/m-<32 hex>              (an MLflow 3 logged model: its package in its run)
     /a/local/path, file:///..., s3://bucket/...  (a package folder)
 
 Every caller (the flavor faces' ``load_model``, registration, ``spark_udf``,
@@ -39,6 +40,8 @@ from lakehouse.registry.entities import ModelVersionStatus, Stage, canonical_sta
 from lakehouse.registry.sources import publish
 from lakehouse.registry.store import RegistryStore
 from lakehouse.tracking.client import TrackingClient
+from lakehouse.tracking.entities import LoggedModelStatus
+from lakehouse.tracking.logged_models import is_model_id
 
 __all__ = [
     "STORAGE_SCHEMES",
@@ -46,6 +49,7 @@ __all__ = [
     "ResolvedModelUri",
     "find_model",
     "find_version",
+    "logged_model_id",
     "no_alias",
     "parse_model_uri",
     "parse_version",
@@ -58,7 +62,8 @@ __all__ = [
 STORAGE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "hdfs", "viewfs", "abfs", "abfss")
 _MODEL_FORMS = (
     "models:/<catalog.schema.model>/<version>, models:/<catalog.schema.model>@<alias>, "
-    "models:/<catalog.schema.model>/<stage> or models:/<catalog.schema.model>/latest"
+    "models:/<catalog.schema.model>/<stage>, models:/<catalog.schema.model>/latest "
+    "or models:/m-<logged model id>"
 )
 _FORMS = (
     f"runs:/<run_id>/<artifact path>, {_MODEL_FORMS}, a local path, or a storage URI "
@@ -96,6 +101,8 @@ class ResolvedModelUri:
     """The registered version the URI named when resolved (aliases, stages, latest)."""
     alias: str | None = None
     """The alias in ``models:/<name>@<alias>``, if that was the form."""
+    model_id: str | None = None
+    """The logged model (``m-<id>``) for ``models:/m-<id>`` URIs."""
 
     @property
     def pinned_uri(self) -> str:
@@ -240,6 +247,33 @@ def _runs(uri: str) -> ResolvedModelUri:
     return ResolvedModelUri(uri=uri, location=location, immutable=True, run_id=run_id)
 
 
+def logged_model_id(uri: str) -> str | None:
+    """The id in ``models:/m-<32 hex>``, or None for any other URI (no I/O)."""
+    if not uri.startswith("models:"):
+        return None
+    body = uri[len("models:") :].strip("/")
+    return body if is_model_id(body) else None
+
+
+def _logged(uri: str, model_id: str) -> ResolvedModelUri:
+    try:
+        model = TrackingClient().get_logged_model(model_id)
+    except NotFoundError as exc:
+        raise NotFoundError(f"model URI {uri!r}: {exc}") from None
+    if model.status == LoggedModelStatus.FAILED:
+        raise InvalidStateError(
+            f"model URI {uri!r}: logged model {model_id} is FAILED ({model.status_message}); "
+            "its package is incomplete: log the model again"
+        )
+    return ResolvedModelUri(
+        uri=uri,
+        location=model.artifact_location,
+        immutable=True,
+        run_id=model.source_run_id,
+        model_id=model_id,
+    )
+
+
 def _models(uri: str, store: RegistryStore) -> ResolvedModelUri:
     name, version = resolve_version(store, uri)
     row = find_version(store, name, version, ready=True)
@@ -270,6 +304,9 @@ def resolve_model_uri(uri: str | Path, *, store: RegistryStore | None = None) ->
     if scheme == "runs":
         return _runs(text)
     if scheme == "models":
+        model_id = logged_model_id(text)
+        if model_id is not None:
+            return _logged(text, model_id)
         return _models(text, store if store is not None else RegistryStore())
     if len(scheme) <= 1 or scheme in STORAGE_SCHEMES:  # '' or a Windows drive letter
         return ResolvedModelUri(uri=text, location=paths.to_uri(text), immutable=False)

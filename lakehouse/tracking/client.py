@@ -54,6 +54,7 @@ from lakehouse.tracking.entities import (
     RunTag,
     ViewType,
 )
+from lakehouse.tracking.logged_models import LoggedModelClient, metric_link_rows
 from lakehouse.tracking.tables import (
     TrackingStore,
     dataset_input_row,
@@ -90,8 +91,12 @@ def _run_name() -> str:
     return f"{random.choice(_ADJ)}-{random.choice(_NOUN)}-{random.randint(100, 999)}"
 
 
-class TrackingClient:
-    """Tracking operations on one lakehouse root (the configured one by default)."""
+class TrackingClient(LoggedModelClient):
+    """Tracking operations on one lakehouse root (the configured one by default).
+
+    Logged models (MLflow 3: ``get_logged_model``, ``search_logged_models``...) come
+    from :class:`~lakehouse.tracking.logged_models.LoggedModelClient`.
+    """
 
     def __init__(self, tracking_uri: str | None = None):
         self._cfg = get_config(home=tracking_uri) if tracking_uri else get_config()
@@ -373,16 +378,31 @@ class TrackingClient:
         value: float,
         timestamp: int | None = None,
         step: int | None = None,
+        *,
+        dataset_name: str | None = None,
+        dataset_digest: str | None = None,
+        model_id: str | None = None,
     ) -> None:
-        """Log one metric point (NaN and +-inf kept); cheap: buffered and journaled."""
+        """Log one metric point (NaN and +-inf kept); cheap: buffered and journaled.
+
+        ``model_id`` links the point to a logged model (it then appears in
+        ``get_logged_model(model_id).metrics``); ``dataset_name`` and
+        ``dataset_digest`` say what data it was measured on (as MLflow 3).
+        """
         validation.check_key("metric", key)
         point = Metric(
             key=key,
             value=validation.check_metric_value(key, value),
             timestamp=int(timestamp) if timestamp is not None else _now_ms(),
             step=int(step) if step is not None else 0,
+            model_id=model_id,
+            dataset_name=dataset_name,
+            dataset_digest=dataset_digest,
         )
+        links = metric_link_rows(run_id, [point])
         self._writer.add("metrics", [metric_row(run_id, point)])
+        if links:
+            self._writer.add("logged_model_metrics", links)
 
     def log_batch(
         self,
@@ -403,9 +423,15 @@ class TrackingClient:
                 timestamp=int(m.timestamp) if m.timestamp is not None else now,
             )
             metric_rows.append(metric_row(run_id, checked))
+        links = metric_link_rows(run_id, metrics)
         param_rows = self._param_rows(run_id, {p.key: p.value for p in params})
         tag_rows = self._tag_rows(run_id, {t.key: t.value for t in tags})
-        for name, rows in (("params", param_rows), ("metrics", metric_rows), ("tags", tag_rows)):
+        for name, rows in (
+            ("params", param_rows),
+            ("metrics", metric_rows),
+            ("tags", tag_rows),
+            ("logged_model_metrics", links),
+        ):
             if rows:
                 self._writer.add(name, rows)
         self._params.setdefault(run_id, {}).update({r["key"]: r["value"] for r in param_rows})

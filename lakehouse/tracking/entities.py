@@ -19,6 +19,8 @@ __all__ = [
     "FileInfo",
     "InputTag",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelStatus",
     "Metric",
     "Param",
     "Run",
@@ -104,6 +106,12 @@ class Metric:
     timestamp: int
     step: int = 0
     run_id: str | None = None
+    model_id: str | None = None
+    """The logged model the point is about (``log_metric(..., model_id=)``), as MLflow 3."""
+    dataset_name: str | None = None
+    """The dataset the point was measured on (``log_metric(..., dataset=)``): its name..."""
+    dataset_digest: str | None = None
+    """... and its digest."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,3 +220,47 @@ class FileInfo:
     path: str
     is_dir: bool
     file_size: int | None = None
+
+
+class LoggedModelStatus(enum.StrEnum):
+    """Status of a logged model (MLflow 3's names): PENDING while its package is written."""
+
+    UNSPECIFIED = "UNSPECIFIED"
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+    @staticmethod
+    def is_finalized(status: str) -> bool:
+        """READY and FAILED are final (as MLflow)."""
+        return status in (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedModel:
+    """An MLflow 3 logged model: a package with its own id, ``models:/m-<32 hex>``.
+
+    Every ``log_model`` creates one. ``artifact_location`` is the package folder (in
+    the source run's artifacts, so ``runs:/<run_id>/<name>`` names it too); ``params``
+    are the ones given to ``log_model(params=)`` plus the run's; ``metrics`` are the
+    points logged with ``model_id=``, oldest step first.
+    """
+
+    model_id: str
+    experiment_id: str
+    name: str
+    artifact_location: str
+    creation_timestamp: int
+    last_updated_timestamp: int
+    source_run_id: str | None = None
+    model_type: str | None = None
+    status: LoggedModelStatus = LoggedModelStatus.READY
+    status_message: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    metrics: Sequence[Metric] = ()
+
+    @property
+    def model_uri(self) -> str:
+        """``models:/m-<model_id>``: loads with ``lh.pyfunc.load_model``."""
+        return f"models:/{self.model_id}"

@@ -28,12 +28,14 @@ from lakehouse import paths
 from lakehouse.config import get_config, set_config
 from lakehouse.errors import InvalidArgumentError, NotFoundError
 from lakehouse.spark import sync_active_session
+from lakehouse.tracking import logged_models
 from lakehouse.tracking.client import DEFAULT_EXPERIMENT_ID, TrackingClient, _now_ms
 from lakehouse.tracking.entities import (
     Dataset,
     DatasetInput,
     Experiment,
     InputTag,
+    LoggedModel,
     Metric,
     Param,
     Run,
@@ -53,16 +55,20 @@ __all__ = [
     "create_experiment",
     "delete_experiment",
     "delete_run",
+    "delete_logged_model_tag",
     "delete_tag",
     "end_run",
+    "finalize_logged_model",
     "get_experiment",
     "get_artifact_uri",
     "get_experiment_by_name",
+    "get_logged_model",
     "get_parent_run",
     "get_registry_uri",
     "get_run",
     "get_tracking_uri",
     "last_active_run",
+    "last_logged_model",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -72,15 +78,18 @@ __all__ = [
     "log_inputs",
     "log_metric",
     "log_metrics",
+    "log_model_params",
     "log_param",
     "log_params",
     "log_table",
     "log_text",
     "search_experiments",
+    "search_logged_models",
     "search_runs",
     "set_experiment",
     "set_experiment_tag",
     "set_experiment_tags",
+    "set_logged_model_tags",
     "set_registry_uri",
     "set_tag",
     "set_tags",
@@ -453,20 +462,50 @@ def log_params(params: Mapping[str, Any]) -> None:
 
 
 def log_metric(
-    key: str, value: float, step: int | None = None, timestamp: int | None = None
+    key: str,
+    value: float,
+    step: int | None = None,
+    timestamp: int | None = None,
+    *,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> None:
-    """Log a metric point of the active run (microseconds: buffered and journaled)."""
-    client, run_id = _current()
-    client.log_metric(run_id, key, value, timestamp=timestamp, step=step)
+    """Log a metric point of the active run (microseconds: buffered and journaled).
+
+    As MLflow 3: ``model_id`` links the point to a logged model (by default the model
+    this process logged in the run at the same step, if any); ``dataset`` (an
+    ``lh.data`` dataset) records what it was measured on and logs it as a run input.
+    """
+    log_metrics({key: value}, step=step, timestamp=timestamp, model_id=model_id, dataset=dataset)
 
 
 def log_metrics(
-    metrics: Mapping[str, float], step: int | None = None, timestamp: int | None = None
+    metrics: Mapping[str, float],
+    step: int | None = None,
+    timestamp: int | None = None,
+    *,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> None:
-    """Log several metrics at one step."""
+    """Log several metrics at one step (``model_id``/``dataset`` as :func:`log_metric`)."""
     client, run_id = _current()
     ts = timestamp or _now_ms()
-    items = [Metric(key=k, value=v, timestamp=ts, step=step or 0) for k, v in metrics.items()]
+    model_id = model_id or logged_models.model_at_step(run_id, step or 0)
+    name, digest = logged_models.dataset_of(dataset)
+    items = [
+        Metric(
+            key=k,
+            value=v,
+            timestamp=ts,
+            step=step or 0,
+            model_id=model_id,
+            dataset_name=name,
+            dataset_digest=digest,
+        )
+        for k, v in metrics.items()
+    ]
+    if dataset is not None:  # MLflow logs the dataset as an input of the run, once
+        client.log_inputs(run_id, datasets=[_dataset_input(dataset, None, None)])
     for i in range(0, len(items), 1000):
         client.log_batch(run_id, metrics=items[i : i + 1000])
 
@@ -688,3 +727,64 @@ def _search_ids(
     if search_all:
         return None
     return [_experiment.get(client.tracking_uri, DEFAULT_EXPERIMENT_ID)]
+
+
+# -- logged models (MLflow 3) -----------------------------------------------------------------
+def get_logged_model(model_id: str) -> LoggedModel:
+    """A logged model (``m-<id>``) with its params, tags and metrics."""
+    return _client().get_logged_model(model_id)
+
+
+def last_logged_model() -> LoggedModel | None:
+    """The model the last ``log_model`` of this process created, or None."""
+    model_id = logged_models.last_logged_model_id()
+    return None if model_id is None else _client().get_logged_model(model_id)
+
+
+def search_logged_models(
+    experiment_ids: Sequence[str] | None = None,
+    filter_string: str | None = None,
+    datasets: Sequence[Mapping[str, str]] | None = None,
+    max_results: int | None = None,
+    order_by: Sequence[str | Mapping[str, Any]] | None = None,
+    output_format: Literal["pandas", "list"] = "pandas",
+) -> Any:
+    """Logged models of the current experiment (or ``experiment_ids``), newest first.
+
+    The filter takes ``search_runs``' grammar over ``name``, ``model_id``,
+    ``model_type``, ``status``, ``source_run_id``, ``creation_time``,
+    ``last_updated_timestamp``, ``params.*``, ``tags.*`` and ``metrics.*``. Example::
+
+        lh.search_logged_models(filter_string="metrics.rmse < 0.8", output_format="list")
+    """
+    if output_format not in ("pandas", "list"):
+        raise InvalidArgumentError(
+            f"output_format must be 'pandas' or 'list', got {output_format!r}"
+        )
+    client = _client()
+    ids = list(experiment_ids) if experiment_ids else [_current_experiment_id(client)]
+    models = client.search_logged_models(ids, filter_string, datasets, max_results, order_by)
+    return models if output_format == "list" else logged_models.to_pandas(models)
+
+
+def set_logged_model_tags(model_id: str, tags: Mapping[str, Any]) -> None:
+    """Set tags on a logged model."""
+    _client().set_logged_model_tags(model_id, tags)
+
+
+def delete_logged_model_tag(model_id: str, key: str) -> None:
+    """Remove a tag from a logged model."""
+    _client().delete_logged_model_tag(model_id, key)
+
+
+def log_model_params(params: Mapping[str, Any], model_id: str | None = None) -> None:
+    """Add params to a logged model (the last one logged in this process when None)."""
+    target = model_id or logged_models.last_logged_model_id()
+    if target is None:
+        raise InvalidArgumentError("log_model_params: no model_id given and no model logged yet")
+    _client().log_model_params(target, params)
+
+
+def finalize_logged_model(model_id: str, status: str) -> LoggedModel:
+    """Set a logged model's final status, ``READY`` or ``FAILED``."""
+    return _client().finalize_logged_model(model_id, status)

@@ -20,6 +20,11 @@ value is the latest row of its key, chosen by :func:`latest`. Compaction
 ``dataset_inputs``     datasets a run used (MLflow's ``log_input``): name, digest,
                        source, schema, profile, context and input tags; a repeat
                        of (run_id, name, digest) is ignored on read (first wins)
+``logged_models``      MLflow 3 logged models; current = latest ``updated_at``
+                       per ``model_id`` (:mod:`lakehouse.tracking.logged_models`)
+``logged_model_params``  one row per (model_id, key)
+``logged_model_tags``  as ``tags``, per (model_id, key)
+``logged_model_metrics``  points logged with ``model_id=`` and/or ``dataset=``
 =====================  ========================================================
 """
 
@@ -178,12 +183,87 @@ SPECS: dict[str, TableSpec] = {
             "input tags as JSON)."
         ),
     ),
+    # MLflow 3 logged models (lakehouse.tracking.logged_models): every log_model makes one.
+    "logged_models": TableSpec(
+        schema=pa.schema(
+            [
+                pa.field("model_id", pa.string(), nullable=False),
+                pa.field("experiment_id", pa.string()),
+                pa.field("name", pa.string()),
+                pa.field("source_run_id", pa.string()),
+                pa.field("model_type", pa.string()),
+                pa.field("status", pa.string()),
+                pa.field("status_message", pa.string()),
+                pa.field("artifact_location", pa.string()),
+                pa.field("lifecycle_stage", pa.string()),
+                pa.field("creation_time", _TS),
+                pa.field("updated_at", _TS),
+                *_ID,
+            ]
+        ),
+        description="Logged model states, append-only: current = latest updated_at per model_id.",
+    ),
+    "logged_model_params": TableSpec(
+        schema=pa.schema(
+            [
+                pa.field("model_id", pa.string(), nullable=False),
+                pa.field("key", pa.string(), nullable=False),
+                pa.field("value", pa.string()),
+                pa.field("logged_at", _TS),
+                *_ID,
+            ]
+        ),
+        description="Logged model parameters (log_model(params=) and the source run's).",
+    ),
+    "logged_model_tags": TableSpec(
+        schema=pa.schema(
+            [
+                pa.field("model_id", pa.string(), nullable=False),
+                pa.field("key", pa.string(), nullable=False),
+                pa.field("value", pa.string()),
+                pa.field("deleted", pa.bool_()),
+                pa.field("updated_at", _TS),
+                *_ID,
+            ]
+        ),
+        description="Logged model tags, append-only: current = latest updated_at per key.",
+    ),
+    "logged_model_metrics": TableSpec(
+        schema=pa.schema(
+            [
+                pa.field("model_id", pa.string()),
+                pa.field("run_id", pa.string()),
+                pa.field("key", pa.string(), nullable=False),
+                pa.field("value", pa.float64()),
+                pa.field("timestamp", pa.int64()),
+                pa.field("step", pa.int64()),
+                pa.field("dataset_name", pa.string()),
+                pa.field("dataset_digest", pa.string()),
+                *_ID,
+            ]
+        ),
+        description=(
+            "Metric points logged with model_id= and/or dataset= (the run's metrics hold "
+            "them too); timestamp: epoch milliseconds."
+        ),
+    ),
 }
 
 TABLES = tuple(SPECS)
 DATASET_CONTEXT_TAG = "mlflow.data.context"
 """The input tag MLflow keeps a dataset's context in (``training``, ``eval``...)."""
-JOURNALED = ("runs", "params", "metrics", "tags", "inputs", "dataset_inputs")
+JOURNALED = (
+    "runs",
+    "params",
+    "metrics",
+    "tags",
+    "inputs",
+    "dataset_inputs",
+    "logged_models",
+    "logged_model_params",
+    "logged_model_tags",
+    "logged_model_metrics",
+)
 
 # How each append-only table resolves to current rows: (key columns, order columns).
 RESOLUTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -191,6 +271,8 @@ RESOLUTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tags": (("run_id", "key"), ("updated_at", "writer_id", "seq")),
     "latest_metrics": (("run_id", "key"), ("step", "timestamp", "value")),
     "params": (("run_id", "key"), ("writer_id", "seq")),
+    "logged_models": (("model_id",), ("updated_at", "writer_id", "seq")),
+    "logged_model_tags": (("model_id", "key"), ("updated_at", "writer_id", "seq")),
 }
 
 

@@ -20,11 +20,17 @@ PRESENT = {
         "get_experiment get_experiment_by_name search_experiments delete_experiment "
         "set_experiment_tag set_experiment_tags get_run get_parent_run delete_run search_runs "
         "register_model set_tracking_uri get_tracking_uri set_registry_uri get_registry_uri "
-        "get_artifact_uri MlflowClient MlflowException autolog log_image log_inputs"
+        "get_artifact_uri MlflowClient MlflowException log_image log_inputs "
+        # MLflow 3 logged models
+        "get_logged_model search_logged_models set_logged_model_tags last_logged_model "
+        "delete_logged_model_tag finalize_logged_model log_model_params "
+        # autologging
+        "autolog"
     ),
     "lakehouse.entities": (
         "ViewType Run RunInfo RunData Metric Param RunTag Experiment ExperimentTag RunStatus "
-        "LifecycleStage FileInfo Dataset DatasetInput InputTag LoggedModel RunInputs "
+        "LifecycleStage FileInfo Dataset DatasetInput InputTag LoggedModel LoggedModelStatus "
+        "RunInputs "
         "SourceType ModelVersion RegisteredModel"
     ),
     "lakehouse.models": "infer_signature ModelSignature Model ModelInfo",
@@ -56,12 +62,12 @@ CLIENT_METHODS = (
     "transition_model_version_stage update_model_version update_registered_model "
     "rename_registered_model delete_model_version delete_registered_model "
     "set_model_version_tag set_registered_model_tag log_inputs log_image"
+    " get_logged_model search_logged_models set_logged_model_tags delete_logged_model_tag"
+    " finalize_logged_model create_logged_model log_model_params delete_logged_model"
 )
 MISSING = {
     "lakehouse": (
-        "is_tracking_uri_set evaluate load_table "
-        "search_registered_models search_model_versions get_logged_model "
-        "search_logged_models set_logged_model_tags last_logged_model"
+        "is_tracking_uri_set evaluate load_table search_registered_models search_model_versions"
     ),
     "lakehouse.models": (
         "set_signature validate_serving_input convert_input_example_to_serving_input"
