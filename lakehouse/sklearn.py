@@ -55,12 +55,16 @@ def log_model(
     Takes ``save_model``'s keywords (``signature``, ``input_example``,
     ``serialization_format``, ``pyfunc_predict_fn``, ``pip_requirements``...);
     registers it as the next version of ``registered_model_name`` when given.
+    MLflow 3's ``params``, ``tags``, ``model_type`` and ``step`` go to the logged model
+    (``ModelInfo.model_id``, ``models:/m-<id>``).
     """
+    logged = model_logging.LoggedModelOptions.pop_from(kwargs)
     return model_logging.log_model(
         lambda location: _flavor.save_model(sk_model, location, **kwargs),
         name,
         artifact_path=artifact_path,
         registered_model_name=registered_model_name,
+        logged=logged,
     )
 
 
