@@ -16,14 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pyarrow.fs as pafs
-
 from lakehouse import paths
 from lakehouse.errors import InvalidModelError
 from lakehouse.models.enforcement import enforce_params, enforce_schema
 from lakehouse.models.flavors import flavor_for_loader
 from lakehouse.models.mlmodel import PYFUNC, MLModel, load_input_example
 from lakehouse.models.signature import ModelSignature
+from lakehouse.store import files
 
 __all__ = ["PyFuncModel", "clear_cache", "load_pyfunc", "local_folder"]
 
@@ -92,11 +91,8 @@ def local_folder(location: str) -> str:
     uri = paths.to_uri(location)
     if paths.is_local(uri):
         return paths.to_local_path(uri)
-    fs, path = paths.filesystem(uri)
     target = tempfile.mkdtemp(prefix="lakehouse-model-")
-    pafs.copy_files(
-        path, target, source_filesystem=fs, destination_filesystem=pafs.LocalFileSystem()
-    )
+    files.copy_tree(uri, target)
     return target
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from lakehouse import paths
 from lakehouse.config import config_overrides
 from lakehouse.errors import NotFoundError
 from lakehouse.registry import RegistryClient, register_model
+from tests.processes import race_each
 
 OLD, NEW = "main.ml.before", "main.ml.after"
 REGISTRARS, REGISTRATIONS = 3, 12
@@ -64,12 +64,10 @@ def test_rename_racing_registrations_keeps_every_version_once_under_the_new_name
     packages = [_package(tmp_path / f"pkg{w}", f"worker-{w}") for w in range(REGISTRARS)]
     with config_overrides(home=home):
         RegistryClient().create_registered_model(OLD)
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(REGISTRARS + 1)
-    with ctx.Pool(REGISTRARS + 1) as pool:
-        renamed = pool.apply_async(_rename, (home, 4, barrier))
-        registered = pool.starmap(_register, [(home, p, barrier) for p in packages])
-        assert renamed.get(timeout=600) == NEW
+    renamed, *registered = race_each(
+        [(_rename, (home, 4)), *[(_register, (home, p)) for p in packages]]
+    )
+    assert renamed == NEW
 
     with config_overrides(home=home):
         client = RegistryClient()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
 import time
@@ -13,6 +12,7 @@ from lakehouse.config import config_overrides, get_config
 from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.tables import store_for
 from lakehouse.tracking.writer import journal_dir
+from tests.processes import SPAWN, spawned_pool
 
 POINTS = 2_000
 
@@ -53,9 +53,8 @@ def _read_along(home: str, exp_id: str, run_id: str, started: Any) -> list[int]:
 
 def _kill_after_logging(home: str, run_id: str) -> None:
     """Spawn a writer, wait until it has logged POINTS unflushed points, SIGKILL it."""
-    ctx = mp.get_context("spawn")
-    logged = ctx.Event()
-    child = ctx.Process(target=_log_then_wait, args=(home, run_id, logged))
+    logged = SPAWN.Event()
+    child = SPAWN.Process(target=_log_then_wait, args=(home, run_id, logged))
     child.start()
     try:
         assert logged.wait(timeout=180), "the child never finished logging"
@@ -74,8 +73,7 @@ def test_two_long_lived_readers_replay_a_journal_once(tmp_path: Path) -> None:
         exp_id = reader.create_experiment("main.default.live_replay")
         run_id = reader.create_run(exp_id).info.run_id
         assert len(reader.search_runs([exp_id])) == 1
-        ctx = mp.get_context("spawn")
-        with ctx.Manager() as manager, ctx.Pool(1) as pool:
+        with SPAWN.Manager() as manager, spawned_pool(1) as pool:
             started = manager.Event()
             other = pool.apply_async(_read_along, (home, exp_id, run_id, started))
             assert started.wait(timeout=180)
