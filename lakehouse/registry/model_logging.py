@@ -44,8 +44,8 @@ from lakehouse.store import files
 from lakehouse.tracking import fluent
 from lakehouse.tracking.artifacts import check_artifact_path
 from lakehouse.tracking.client import TrackingClient
-from lakehouse.tracking.entities import LoggedModelStatus
-from lakehouse.tracking.logged_models import metric_link_rows, remember_logged_model
+from lakehouse.tracking.entities import LoggedModelStatus, Metric
+from lakehouse.tracking.logged_models import remember_logged_model
 from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
 
 __all__ = [
@@ -190,18 +190,17 @@ def log_model(
         for rel, data in extras.items():
             client.log_bytes(run_id, data, f"{path}/{rel}")
     except BaseException as exc:
-        client.finalize_logged_model(model.model_id, LoggedModelStatus.FAILED, str(exc)[:500])
+        client.record_status(model, LoggedModelStatus.FAILED, str(exc)[:500])
         raise
     for table, version in wanted_inputs:
         client.log_input(run_id, table, version)
-    _link_run_metrics(client, run_id, model.model_id, options.step)
-    client.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+    linked = _link_run_metrics(client, run_id, model.model_id, options.step)
+    model = client.record_status(model, LoggedModelStatus.READY)
     remember_logged_model(model.model_id, run_id, options.step)
-    _record_history(client, run_id, run.info.artifact_uri)
+    _record_history(client, run_id, run.info.artifact_uri)  # (flushes: the model is stored)
     version = None
     if registered_model_name:
         version = int(register_model(model.model_uri, registered_model_name).version)
-    final = client.get_logged_model(model.model_id)
     return ModelInfo(
         model_uri=model.model_uri,
         run_id=run_id,
@@ -213,25 +212,26 @@ def log_model(
         saved_input_example_info=meta.saved_input_example_info,
         registered_model_version=version,
         model_id=model.model_id,
-        name=final.name,
-        params=dict(final.params),
-        tags=dict(final.tags),
-        metrics=list(final.metrics),
-        creation_timestamp=final.creation_timestamp,
+        name=model.name,
+        params=dict(model.params),
+        tags=dict(model.tags),
+        metrics=linked,
+        creation_timestamp=model.creation_timestamp,
     )
 
 
-def _link_run_metrics(client: TrackingClient, run_id: str, model_id: str, step: int) -> None:
-    """Link the run's metric points at ``step`` to the new model, as MLflow 3's log_model."""
+def _link_run_metrics(
+    client: TrackingClient, run_id: str, model_id: str, step: int
+) -> list[Metric]:
+    """Link the run's metric points at ``step`` to the new model, as MLflow 3's log_model.
+
+    Points logged for another model (``model_id=``) stay that model's only.
+    """
     points = [
-        dataclasses.replace(m, model_id=model_id)
-        for key in client.get_run(run_id).data.metrics
-        for m in client.get_metric_history(run_id, key)
-        if m.step == step
+        dataclasses.replace(m, model_id=model_id) for m in client.unlinked_run_metrics(run_id, step)
     ]
-    rows = metric_link_rows(run_id, points)
-    if rows:
-        client._writer.add("logged_model_metrics", rows)
+    client.link_metrics(run_id, points)
+    return points
 
 
 # -- the history tag ---------------------------------------------------------------------

@@ -17,7 +17,8 @@ writer like run data (blind appends: two processes logging at once lose nothing)
 tracking client inherits them. ``search_logged_models`` takes the filter grammar of
 ``search_runs`` over ``name``, ``model_id``, ``model_type``, ``status``,
 ``source_run_id``, ``creation_time``, ``last_updated_timestamp``, ``params.*``,
-``tags.*`` and ``metrics.*`` (a metric compares its latest point, as in runs).
+``tags.*`` and ``metrics.*`` (as MLflow: a model passes ``metrics.k > v`` when any of
+its points of ``k`` does; ``order_by`` a metric uses its latest point).
 Example::
 
     info = lh.sklearn.log_model(model, name="model", params={"alpha": 0.5})
@@ -27,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import uuid
@@ -283,11 +285,22 @@ class LoggedModelClient:
             raise InvalidArgumentError(
                 f"finalize_logged_model takes READY or FAILED, got {final.value}"
             )
-        model = self.get_logged_model(model_id)
-        row = self._model_row(model)
-        row.update(status=final.value, status_message=status_message)
-        self._writer.add("logged_models", [row])
+        self.record_status(self.get_logged_model(model_id), final, status_message)
         return self.get_logged_model(model_id)
+
+    def record_status(
+        self, model: LoggedModel, status: LoggedModelStatus, message: str | None = None
+    ) -> LoggedModel:
+        """Write ``model`` (as the caller holds it) with a new status; no read."""
+        row = self._model_row(model)
+        row.update(status=status.value, status_message=message)
+        self._writer.add("logged_models", [row])
+        return dataclasses.replace(
+            model,
+            status=status,
+            status_message=message,
+            last_updated_timestamp=row["updated_at"] // 1000,
+        )
 
     def set_logged_model_tags(self, model_id: str, tags: Mapping[str, Any]) -> None:
         """Set (or overwrite) tags of a logged model."""
@@ -320,6 +333,36 @@ class LoggedModelClient:
             if key not in known:
                 new[key] = value
         self._add_params(model_id, new)
+
+    def unlinked_run_metrics(self, run_id: str, step: int) -> list[Metric]:
+        """The run's metric points at ``step`` that were not logged for a model."""
+        self._prepare_read()
+        linked = store_for("logged_model_metrics", self._cfg).read(
+            filters=[("run_id", "=", run_id), ("step", "=", step)]
+        )
+        taken = {
+            (r["key"], r["timestamp"], r["value"])
+            for r in linked.to_pylist()
+            if r["model_id"] is not None
+        }
+        run_points = store_for("metrics", self._cfg).read(
+            filters=[("run_id", "=", run_id), ("step", "=", step)]
+        )
+        return [
+            Metric(
+                key=r["key"], value=r["value"], timestamp=r["timestamp"], step=step, run_id=run_id
+            )
+            for r in run_points.sort_by(
+                [("timestamp", "ascending"), ("seq", "ascending")]
+            ).to_pylist()
+            if (r["key"], r["timestamp"], r["value"]) not in taken
+        ]
+
+    def link_metrics(self, run_id: str, metrics: Sequence[Metric]) -> None:
+        """Record already-logged points of a run as the models' (``Metric.model_id``) only."""
+        rows = metric_link_rows(run_id, metrics)
+        if rows:
+            self._writer.add("logged_model_metrics", rows)
 
     def delete_logged_model(self, model_id: str) -> None:
         """Soft-delete a logged model: hidden from searches; its files stay."""
@@ -446,7 +489,7 @@ class LoggedModelClient:
             visible = pc.and_(visible, pc.is_in(rows["experiment_id"], pa.array(ids, pa.string())))
         rows = rows.filter(pc.fill_null(visible, False))
         params, tags, metric_rows = self._details(None)
-        table = _search_table(rows, node, order, params, tags, metric_rows, wanted_sets)
+        table, node = _search_table(rows, node, order, params, tags, metric_rows, wanted_sets)
         table = table.filter(pc.fill_null(evaluate(node, table), False))
         keys = [
             (f"{o.kind}.{o.key}", "ascending" if o.ascending else "descending", "at_end")
@@ -493,20 +536,58 @@ def _order_keys(order_by: Sequence[str | Mapping[str, Any]] | None) -> list[Orde
     return out
 
 
-def _latest_metric(metric_rows: pa.Table, key: str, sets: list[tuple[str, str | None]]) -> dict:
-    """Each model's latest point of ``key`` (max step, timestamp), among ``sets`` if given."""
-    best: dict[str, tuple[int, int, float]] = {}
-    for r in metric_rows.filter(pc.equal(metric_rows["key"], key)).to_pylist():
-        if r["model_id"] is None:
-            continue
-        if sets and not any(
-            r["dataset_name"] == n and (d is None or r["dataset_digest"] == d) for n, d in sets
-        ):
-            continue
-        point = (r["step"], r["timestamp"], r["value"])
-        if r["model_id"] not in best or point >= best[r["model_id"]]:
-            best[r["model_id"]] = point
-    return {m: p[2] for m, p in best.items()}
+def _points(metric_rows: pa.Table, sets: list[tuple[str, str | None]]) -> pa.Table:
+    """The model-linked points, only those measured on ``sets`` when some are given."""
+    rows = metric_rows.filter(pc.is_valid(metric_rows["model_id"]))
+    if not sets:
+        return rows
+    keep = None
+    for name, digest in sets:
+        hit = pc.equal(rows["dataset_name"], name)
+        if digest is not None:
+            hit = pc.and_(hit, pc.equal(rows["dataset_digest"], digest))
+        keep = hit if keep is None else pc.or_(keep, hit)
+    return rows.filter(pc.fill_null(keep, False))
+
+
+def _latest_metric(points: pa.Table, key: str) -> dict[str, float]:
+    """Each model's latest point of ``key`` (newest timestamp, then step), as MLflow orders."""
+    best: dict[str, tuple[int, int]] = {}
+    values: dict[str, float] = {}
+    for r in points.filter(pc.equal(points["key"], key)).to_pylist():
+        rank = (r["timestamp"], r["step"])
+        if r["model_id"] not in best or rank >= best[r["model_id"]]:
+            best[r["model_id"]], values[r["model_id"]] = rank, r["value"]
+    return values
+
+
+def _metric_matches(
+    node: filters.Node | None, points: pa.Table, ids: list[str], columns: dict[str, Any]
+) -> filters.Node | None:
+    """``node`` with each metric comparison replaced by a column of per-model answers.
+
+    As MLflow: a model passes ``metrics.k > v`` when any of its points of ``k`` does
+    (``IS NULL``: it has none).
+    """
+    if node is None:
+        return None
+    if isinstance(node, filters.And | filters.Or):
+        items = tuple(_metric_matches(n, points, ids, columns) for n in node.items)
+        return type(node)(items)  # type: ignore[arg-type]
+    if node.kind != "metrics":
+        return node
+    of_key = points.filter(pc.equal(points["key"], node.key))
+    if node.op in ("IS NULL", "IS NOT NULL"):
+        passed = set(of_key["model_id"].to_pylist())
+        if node.op == "IS NULL":
+            passed = set(ids) - passed
+    else:
+        probe = filters.Comparison("metrics", node.key, node.op, node.value)
+        hit = evaluate(probe, pa.table({f"metrics.{node.key}": of_key["value"]}))
+        passed = set(of_key.filter(pc.fill_null(hit, False))["model_id"].to_pylist())
+    name = f"_m{len(columns)}"
+    columns[f"attributes.{name}"] = pa.array([m in passed for m in ids], pa.bool_())
+    return filters.Comparison("attributes", name, "=", True)
 
 
 def _search_table(
@@ -517,8 +598,10 @@ def _search_table(
     tags: Mapping[str, Mapping[str, str]],
     metric_rows: pa.Table,
     sets: list[tuple[str, str | None]],
-) -> pa.Table:
-    """One column per attribute and per key the filter or the order names."""
+) -> tuple[pa.Table, filters.Node | None]:
+    """One column per attribute and per key the filter or the order names, and the filter
+    to evaluate on them (metric comparisons answered per model, see :func:`_metric_matches`).
+    """
     ids = rows["model_id"].to_pylist()
     columns: dict[str, Any] = {
         "_row": pa.array(range(rows.num_rows), pa.int64()),
@@ -532,6 +615,7 @@ def _search_table(
     columns["attributes.last_updated_timestamp"] = pa.array(
         [epoch_ms(t) for t in rows["updated_at"].to_pylist()], pa.float64()
     )
+    points = _points(metric_rows, sets)
     for kind, key in filters.referenced(node) | {(o.kind, o.key) for o in order}:
         if kind == "params":
             columns[f"params.{key}"] = pa.array(
@@ -539,10 +623,18 @@ def _search_table(
             )
         elif kind == "tags":
             columns[f"tags.{key}"] = pa.array([tags.get(m, {}).get(key) for m in ids], pa.string())
-        elif kind == "metrics":
-            values = _latest_metric(metric_rows, key, sets)
-            columns[f"metrics.{key}"] = pa.array([values.get(m) for m in ids], pa.float64())
-    return pa.table(columns)
+    for o in order:
+        if o.kind == "metrics":
+            values = _latest_metric(points, o.key)
+            columns[f"metrics.{o.key}"] = pa.array([values.get(m) for m in ids], pa.float64())
+    compares_metrics = any(kind == "metrics" for kind, _ in filters.referenced(node))
+    node = _metric_matches(node, points, ids, columns)
+    if sets and not compares_metrics:  # as MLflow: models with any point on those datasets
+        measured = set(points["model_id"].to_pylist())
+        columns["attributes._on_datasets"] = pa.array([m in measured for m in ids], pa.bool_())
+        on = filters.Comparison("attributes", "_on_datasets", "=", True)
+        node = on if node is None else filters.And((node, on))
+    return pa.table(columns), node
 
 
 def to_pandas(models: Sequence[LoggedModel]) -> pd.DataFrame:

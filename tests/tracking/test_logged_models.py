@@ -71,6 +71,12 @@ def test_metrics_link_to_a_model_and_a_dataset(home: str) -> None:
         lh.log_metric("auto", 1.0, step=2)  # same step as log_model: linked (MLflow 3)
         lh.log_metric("elsewhere", 2.0, step=5)  # other step: the run's only
         lh.log_metrics({"r2": 0.9, "mae": 0.2}, model_id=info.model_id, dataset=dataset)
+        lh.log_metric("plain", 3.0)  # step 0, no model: the next model logged at 0 takes it
+        second = lh.sklearn.log_model(_model(), name="second")
+    # Points logged for the first model stay its own (as MLflow 3).
+    assert [(m.key, m.value) for m in lh.get_logged_model(second.model_id).metrics] == [
+        ("plain", 3.0)
+    ]
     model = lh.get_logged_model(info.model_id)
     got = {(m.key, m.value, m.step, m.dataset_name, m.dataset_digest) for m in model.metrics}
     assert got == {
@@ -85,6 +91,7 @@ def test_metrics_link_to_a_model_and_a_dataset(home: str) -> None:
         "elsewhere": 2.0,
         "r2": 0.9,
         "mae": 0.2,
+        "plain": 3.0,
     }
     inputs = lh.get_run(run.info.run_id).inputs.dataset_inputs
     assert [(i.dataset.name, i.dataset.digest) for i in inputs] == [("eval", "abc123")]
@@ -172,7 +179,17 @@ def test_search_with_datasets_compares_their_metrics_only(home: str) -> None:
     )
     assert [m.model_id for m in found] == [first]
     found = lh.search_logged_models(filter_string="metrics.acc > 0.8", output_format="list")
-    assert {m.model_id for m in found} == {first, second}  # latest point of any dataset
+    assert {m.model_id for m in found} == {first, second}  # any point of any dataset
+    found = lh.search_logged_models(datasets=[{"dataset_name": "train"}], output_format="list")
+    assert [m.model_id for m in found] == [second]  # measured on it (MLflow's rule)
+    # Any point passes a comparison (as MLflow); ordering uses the latest point.
+    client.log_metric(run_id, "acc", 0.1, model_id=first, dataset_name="test", dataset_digest="d1")
+    found = lh.search_logged_models(filter_string="metrics.acc > 0.8", output_format="list")
+    assert {m.model_id for m in found} == {first, second}
+    found = lh.search_logged_models(order_by=["metrics.acc DESC"], output_format="list")
+    assert [m.model_id for m in found] == [second, first]  # latest: 0.95 vs 0.1
+    found = lh.search_logged_models(filter_string="metrics.loss IS NULL", output_format="list")
+    assert len(found) == 2
 
 
 def test_tags_params_status_and_errors(home: str) -> None:
