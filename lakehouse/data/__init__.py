@@ -25,8 +25,12 @@ from lakehouse.data.sources import (
     DeltaDatasetSource,
     SparkDatasetSource,
     UriDatasetSource,
+    get_dataset_source_from_json,
 )
 from lakehouse.data.spark_dataset import SparkDataset, from_spark, load_delta
+from lakehouse.errors import InvalidArgumentError
+from lakehouse.tracking.entities import Dataset as DatasetEntity
+from lakehouse.tracking.entities import DatasetInput
 
 __all__ = [
     "CodeDatasetSource",
@@ -41,5 +45,26 @@ __all__ = [
     "from_numpy",
     "from_pandas",
     "from_spark",
+    "get_source",
     "load_delta",
 ]
+
+
+def get_source(dataset: Dataset | DatasetEntity | DatasetInput) -> DatasetSource:
+    """Where a dataset came from, e.g. the one a run logged; ``.load()`` reads it again.
+
+    Example::
+
+        logged = lh.get_run(run_id).inputs.dataset_inputs[0]
+        df = lh.data.get_source(logged).load()  # the Delta table at the logged version
+    """
+    if isinstance(dataset, DatasetInput):
+        dataset = dataset.dataset
+    if isinstance(dataset, DatasetEntity):
+        return get_dataset_source_from_json(dataset.source, dataset.source_type)
+    if isinstance(dataset, Dataset):
+        return dataset.source
+    raise InvalidArgumentError(
+        f"get_source takes a dataset (lh.data.from_*), an entities.Dataset or an "
+        f"entities.DatasetInput, got {type(dataset).__name__}"
+    )

@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
+from lakehouse.errors import InvalidArgumentError
+
 __all__ = [
     "CodeDatasetSource",
     "DatasetSource",
     "DeltaDatasetSource",
     "SparkDatasetSource",
     "UriDatasetSource",
+    "get_dataset_source_from_json",
     "resolve_dataset_source",
 ]
 
@@ -38,6 +41,13 @@ class DatasetSource:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
+
+    def load(self) -> Any:
+        """Read the data again from where it came from."""
+        raise InvalidArgumentError(
+            f"a {self._get_source_type()!r} dataset source cannot be loaded again: it records "
+            "the code that built the data, not where the data is"
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.to_dict()!r})"
@@ -73,6 +83,23 @@ class DeltaDatasetSource(DatasetSource):
         self.delta_table_name = delta_table_name
         self.delta_table_version = delta_table_version
 
+    def load(self) -> Any:
+        """The table at the recorded version, as a Spark DataFrame."""
+        from lakehouse.spark import spark
+
+        session = spark()
+        if self.delta_table_name:
+            from lakehouse.catalog.names import sql_name
+
+            query = f"SELECT * FROM {sql_name(self.delta_table_name)}"
+            if self.delta_table_version is not None:
+                query += f" VERSION AS OF {int(self.delta_table_version)}"
+            return session.sql(query)
+        reader = session.read.format("delta")
+        if self.delta_table_version is not None:
+            reader = reader.option("versionAsOf", int(self.delta_table_version))
+        return reader.load(self.path)
+
     def to_dict(self) -> dict[str, Any]:
         info: dict[str, Any] = {}
         if self.path:
@@ -93,6 +120,17 @@ class SparkDatasetSource(DatasetSource):
         self, path: str | None = None, table_name: str | None = None, sql: str | None = None
     ):
         self.path, self.table_name, self.sql = path, table_name, sql
+
+    def load(self) -> Any:
+        """The table, the Parquet path or the query's result, as a Spark DataFrame."""
+        from lakehouse.spark import spark
+
+        session = spark()
+        if self.path is not None:
+            return session.read.parquet(self.path)
+        if self.table_name is not None:
+            return session.read.table(self.table_name)
+        return session.sql(self.sql or "")
 
     def to_dict(self) -> dict[str, Any]:
         if self.path is not None:
@@ -118,8 +156,40 @@ class UriDatasetSource(DatasetSource):
     def _get_source_type(self) -> str:  # type: ignore[override]
         return self.source_type
 
+    def load(self) -> str:
+        """The local path of a ``local`` source (other URIs: download them yourself)."""
+        if self.source_type != "local":
+            raise InvalidArgumentError(
+                f"dataset source {self.uri!r} is not on local disk; download it with "
+                "lh.artifacts.download_artifacts(artifact_uri=...) or your storage client"
+            )
+        return urlparse(self.uri).path if self.uri.startswith("file:") else self.uri
+
     def to_dict(self) -> dict[str, Any]:
         return {"url": self.uri} if self.source_type == "http" else {"uri": self.uri}
+
+
+def get_dataset_source_from_json(source_json: str, source_type: str) -> DatasetSource:
+    """The source object a stored dataset's ``source`` and ``source_type`` describe."""
+    info = json.loads(source_json or "{}")
+    if source_type == "code":
+        return CodeDatasetSource(tags=info.get("tags", {}))
+    if source_type == "delta_table":
+        return DeltaDatasetSource(
+            path=info.get("path"),
+            delta_table_name=info.get("delta_table_name"),
+            delta_table_version=info.get("delta_table_version"),
+        )
+    if source_type == "spark":
+        return SparkDatasetSource(
+            path=info.get("path"), table_name=info.get("table_name"), sql=info.get("sql")
+        )
+    uri = info.get("url") or info.get("uri")
+    if not isinstance(uri, str):
+        raise InvalidArgumentError(
+            f"cannot read a {source_type!r} dataset source from {source_json!r}"
+        )
+    return UriDatasetSource(uri)
 
 
 def resolve_dataset_source(source: str | DatasetSource | None) -> DatasetSource:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -99,14 +100,28 @@ class SparkDataset(Dataset):
 
 
 def _approx_count(df: DataFrame) -> int | str:
-    """Rows counted with Spark's ``sumApprox`` (5 s, confidence 0.9); ``"unknown"`` if 0."""
+    """Rows counted with Spark's ``sumApprox`` (5 s, confidence 0.9), as MLflow counts them.
+
+    ``"unknown"`` when no estimate came within the 5 s (MLflow's value), e.g. on a
+    busy cluster: the profile is informational and never holds up ``log_input``.
+    """
     from pyspark.rdd import BoundedFloat
 
-    partial = df.rdd.mapPartitions(lambda it: [float(sum(1 for _ in it))])
-    jrdd = partial.mapPartitions(lambda it: [float(sum(it))])._to_java_object_rdd()
-    jvm = partial.ctx._jvm
-    assert jvm is not None
-    result = jvm.JavaDoubleRDD.fromRDD(jrdd.rdd()).sumApprox(5000, 0.9).initialValue()
+    sc = df.sparkSession.sparkContext
+    # The approximate job keeps running after its answer is taken: cancel it then.
+    group = f"lakehouse-dataset-profile-{uuid.uuid4().hex}"
+    sc.setJobGroup(group, "dataset profile (approximate row count)", interruptOnCancel=True)
+    try:
+        partial = df.rdd.mapPartitions(lambda it: [float(sum(1 for _ in it))])
+        jrdd = partial.mapPartitions(lambda it: [float(sum(it))])._to_java_object_rdd()
+        jvm = partial.ctx._jvm
+        assert jvm is not None
+        result = jvm.JavaDoubleRDD.fromRDD(jrdd.rdd()).sumApprox(5000, 0.9).initialValue()
+    finally:
+        sc.cancelJobGroup(group)
+        sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+        sc.setLocalProperty("spark.job.description", None)  # type: ignore[arg-type]
+        sc.setLocalProperty("spark.job.interruptOnCancel", None)  # type: ignore[arg-type]
     count = int(
         BoundedFloat(
             mean=result.mean(),

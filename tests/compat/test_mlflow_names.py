@@ -44,8 +44,8 @@ PRESENT = {
     "lakehouse.artifacts": "download_artifacts load_text load_dict",
     "lakehouse.exceptions": "MlflowException RestException INVALID_PARAMETER_VALUE",
     "lakehouse.data": (
-        "from_pandas from_numpy from_spark load_delta Dataset DatasetSource PandasDataset "
-        "NumpyDataset SparkDataset"
+        "from_pandas from_numpy from_spark load_delta get_source Dataset DatasetSource "
+        "PandasDataset NumpyDataset SparkDataset"
     ),
     "lakehouse.data.pandas_dataset": "PandasDataset from_pandas",
     "lakehouse.data.numpy_dataset": "NumpyDataset from_numpy",

@@ -155,7 +155,8 @@ def test_from_spark_records_the_delta_version_as_lineage(home: str, spark) -> No
         "delta_table_name": "main.default.orders",
         "delta_table_version": 1,
     }
-    assert json.loads(entity.profile or "") == {"approx_count": 4}
+    # MLflow's bounded count: exact for a table this small, "unknown" if 5 s were not enough.
+    assert json.loads(entity.profile or "")["approx_count"] in (4, "unknown")
     assert [c["name"] for c in json.loads(entity.schema or "")["mlflow_colspec"]] == [
         "name",
         "age",
