@@ -26,6 +26,51 @@ is one commit (every commit on one model's rows conflicts with every other, so
 fewer commits is what keeps many concurrent registrations fast), and no
 committed version ever has partial files. A crash before 4 leaves only an
 orphan staging folder that nothing points to.
+
+Why a rename racing registrations neither splits nor loses a version
+--------------------------------------------------------------------
+Both sides are one MERGE on ``model_versions``: a registration inserts
+``(name, n)`` with :data:`ALLOCATION_MATCH`; :func:`rename_model` deletes every
+``(old, n)``, inserts each as ``(new, n)`` and adds the marker ``(old, 0)``.
+What delta-rs guarantees (deltalake 1.6.6: its conflict checker, and checked
+by running it):
+
+a. A MERGE commits on the table version its handle had when it ran, and on a
+   conflict is checked only against the commits made after that version.
+b. Our MERGEs record no read predicate (their commits carry no
+   ``predicate`` parameter: delta-rs found no early filter for these join
+   predicates), so delta-rs counts them as reading the whole table: any commit
+   made after their version that adds a file (a MERGE's, or OPTIMIZE's
+   ``dataChange=false`` ones) or removes one fails them with a commit
+   conflict, and :func:`~lakehouse.store.delta.with_retry` runs them again on
+   fresh reads. Were a later delta-rs to narrow the read to the source's
+   values, the predicates still cover what matters: the allocation's
+   ``t.version = 0`` covers the file holding the rename's marker, and the
+   rename's ``coalesce`` term cannot be narrowed on ``version``, so its read
+   covers every row of both names.
+c. :meth:`~lakehouse.store.delta.DeltaStore.insert_new` and
+   :meth:`~lakehouse.store.delta.DeltaStore.replace_keys` compute their source
+   (``max + 1``, the marker check, the rows to move) on the same pinned version
+   the MERGE then runs on.
+
+By (a)-(c), these commits are serial: each one's source was read on a version
+that holds every commit before it. If a registration commits first, the
+rename's read holds its row, and the rename moves it. If the rename commits
+first, the registration's MERGE sees the marker: :data:`ALLOCATION_MATCH`
+matches it, no row is inserted, and the retry follows the marker to the new
+name. The rename deletes only rows of its source and inserts each of them, so
+nothing is lost. Compaction (every ``_COMPACT_EVERY`` versions) moves no row;
+it conflicts with either MERGE (b), and when it loses the race it fails (it
+removes a file the other removed) and is skipped.
+
+What went wrong before (issue 11): ``replace_keys`` refreshed the handle between
+its read and the MERGE. A version registered in that gap was in the MERGE's
+table version (so no conflict) but not in its source (so not moved): it stayed
+under the old name beside the marker. ``tests/registry/test_rename_race.py``
+commits a registration in exactly that gap.
+
+A model created again under the old name removes the marker; a registration
+of that name committed after that belongs to the new model of the name.
 """
 
 from __future__ import annotations
@@ -57,8 +102,8 @@ _COMPACT_EVERY = 10
 # A new version row lands only if neither its (name, version) nor a rename marker
 # (name, 0) is there: a rename committed in between makes the insert add 0 rows.
 ALLOCATION_MATCH = "t.`name` = s.`name` AND (t.`version` = s.`version` OR t.`version` = 0)"
-# The rename's match: the same keys, but delta-rs cannot narrow its read to the
-# versions it moves, so a version committed meanwhile makes it conflict and re-read.
+# The rename's match: the same keys, written so that no delta-rs could narrow its
+# read to the versions it moves (see "Why a rename..." above, point b).
 _EVERY_VERSION = "t.`name` = s.`name` AND coalesce(t.`version`, -1) = s.`version`"
 
 
@@ -185,14 +230,15 @@ def rename_model(store: RegistryStore, old: str, new: str) -> None:
 
     ``new`` must be claimed already (its ``registered_models`` row inserted).
     The commit on ``model_versions`` deletes the old rows, inserts them under
-    the new name and leaves a rename marker ``(old, 0)``; it is retried on
-    conflict with a fresh read, so a version registered meanwhile moves too,
-    and a registration that commits later finds the marker and lands under
-    ``new`` (see :func:`_allocate`). No version is lost or duplicated, and the
-    model never has versions under both names. Files follow: each row's
-    ``storage_location`` moves under the new name's folder and its
-    ``staging_location`` says where the files are until they are moved (now,
-    or by the next reader: :func:`~lakehouse.registry.sources.publish`).
+    the new name and leaves a rename marker ``(old, 0)``; the rows it moves are
+    read on the table version the MERGE runs on, and it is retried on conflict
+    with a fresh read, so a version registered meanwhile moves too, and a
+    registration that commits later finds the marker and lands under ``new``
+    (see :func:`_allocate` and the module docstring). No version is lost or
+    duplicated, and the model never has versions under both names. Files
+    follow: each row's ``storage_location`` moves under the new name's folder
+    and its ``staging_location`` says where the files are until they are moved
+    (now, or by the next reader: :func:`~lakehouse.registry.sources.publish`).
     """
     old_root, new_root = model_root(old), model_root(new)
 

@@ -15,12 +15,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import operator
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -159,6 +160,7 @@ class DeltaStore:
         self.spec = spec
         self._options = storage_options
         self._table: DeltaTable | None = None
+        self._pins = 0  # > 0: reads stay on the loaded version (see _pinned)
 
     # -- creation -------------------------------------------------------------------
     def exists(self) -> bool:
@@ -194,9 +196,26 @@ class DeltaStore:
         self.ensure()
         if self._table is None:
             self._table = DeltaTable(self.uri, storage_options=self._options)
-        elif refresh:
+        elif refresh and not self._pins:
             self._table.update_incremental()
         return self._table
+
+    @contextlib.contextmanager
+    def _pinned(self) -> Iterator[DeltaTable]:
+        """Refresh once, then hold that version until the block ends.
+
+        A conditional commit computes its source from reads of this table and
+        then MERGEs: both must see one snapshot. delta-rs checks a commit for
+        conflicts only against commits made after the version the MERGE ran on;
+        a refresh between the read and the MERGE would move that version past a
+        concurrent commit the source never saw, and nothing would conflict.
+        """
+        table = self.table()
+        self._pins += 1
+        try:
+            yield table
+        finally:
+            self._pins -= 1
 
     # -- writes -------------------------------------------------------------------
     def _coerce(self, rows: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
@@ -305,13 +324,13 @@ class DeltaStore:
         match = predicate or self._key_predicate(self.spec.keys)
 
         def attempt() -> dict[str, Any]:
-            row = dict(make_row())
-            metrics = (
-                self.table()
-                .merge(self._coerce([row]), match, source_alias="s", target_alias="t")
-                .when_not_matched_insert_all()
-                .execute()
-            )
+            with self._pinned() as table:  # make_row's reads and the MERGE: one snapshot
+                row = dict(make_row())
+                metrics = (
+                    table.merge(self._coerce([row]), match, source_alias="s", target_alias="t")
+                    .when_not_matched_insert_all()
+                    .execute()
+                )
             if int(metrics.get("num_target_rows_inserted", 0)) != 1:
                 raise _KeyTaken(f"{what}: the key was taken by a concurrent writer")
             return row
@@ -328,34 +347,35 @@ class DeltaStore:
         """One commit that deletes rows and inserts others: ``read() -> (old, new)``.
 
         A MERGE whose source holds both: ``old`` keys match (deleted), ``new``
-        keys must not (inserted). ``read`` runs again on every attempt, so a
-        conflicting commit (e.g. a row added meanwhile) is taken into account on
-        the retry.
+        keys must not (inserted). ``read`` runs on the table version the MERGE
+        then runs on (reads of this table inside it do not refresh), so a row
+        committed after that read makes the MERGE conflict; ``read`` runs again
+        on every attempt, so the retry takes that row into account.
 
         ``predicate`` replaces the key match (SQL over ``t.``/``s.``, constants
-        only). delta-rs narrows what a MERGE reads to the source's key values,
-        so a row added meanwhile under another key does not conflict; a match
-        the narrowing cannot see through (e.g. ``coalesce(t.k, -1) = s.k``)
-        makes the commit conflict with every concurrent write of the other keys.
+        only). deltalake 1.6.6 records no read predicate for these MERGEs, so
+        every concurrent commit that adds or removes a file conflicts; a match
+        no delta-rs could narrow (e.g. ``coalesce(t.k, -1) = s.k``) keeps it so
+        for the rows of the other keys even if a later one narrowed the read.
         """
 
         def attempt() -> None:
-            old_rows, new_rows = read()
-            source = pa.concat_tables([self._coerce(old_rows), self._coerce(new_rows)])
-            if source.num_rows == 0:
-                return
-            (
-                self.table()
-                .merge(
-                    source,
-                    predicate or self._key_predicate(self.spec.keys),
-                    source_alias="s",
-                    target_alias="t",
+            with self._pinned() as table:  # read() and the MERGE: one snapshot
+                old_rows, new_rows = read()
+                source = pa.concat_tables([self._coerce(old_rows), self._coerce(new_rows)])
+                if source.num_rows == 0:
+                    return
+                (
+                    table.merge(
+                        source,
+                        predicate or self._key_predicate(self.spec.keys),
+                        source_alias="s",
+                        target_alias="t",
+                    )
+                    .when_matched_delete()
+                    .when_not_matched_insert_all()
+                    .execute()
                 )
-                .when_matched_delete()
-                .when_not_matched_insert_all()
-                .execute()
-            )
 
         with_retry(attempt, what=what)
 

@@ -1,4 +1,11 @@
-"""A rename racing with registrations in other processes: no version lost, duplicated or split."""
+"""A rename racing with registrations: no version lost, duplicated or split.
+
+The first two tests fix one interleaving each, deterministically: a second writer
+(its own store, so its own Delta table handles, as another process has) commits
+at the exact point between one side's read and its commit. The store subclasses
+below only choose that point; every read and commit is a real delta-rs one.
+The last test races real processes.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,9 @@ from lakehouse import paths
 from lakehouse.config import config_overrides
 from lakehouse.errors import NotFoundError
 from lakehouse.registry import RegistryClient, register_model
+from lakehouse.registry.sources import resolve_source
+from lakehouse.registry.store import RegistryStore, now
+from lakehouse.registry.versions import register_version, rename_model
 from tests.processes import race_each
 
 OLD, NEW = "main.ml.before", "main.ml.after"
@@ -22,6 +32,92 @@ def _package(folder: Path, marker: str) -> str:
     (folder / "MLmodel").write_text("flavors: {}\n")
     (folder / "model.pkl").write_text(marker)
     return str(folder)
+
+
+class _RegistersDuringTheRenamesRead(RegistryStore):
+    """Another writer registers a version of OLD right after the rename read OLD's versions."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__()
+        self.package = package
+        self.registered: list[tuple[str, int]] = []
+
+    def version_rows(self, name: str | None = None, **kw: Any) -> list[dict[str, Any]]:
+        rows = super().version_rows(name, **kw)
+        if name == OLD and not self.registered:
+            mv = RegistryClient().create_model_version(OLD, self.package)
+            self.registered.append((mv.name, mv.version))
+        return rows
+
+
+class _RenamedDuringTheAllocationsRead(RegistryStore):
+    """Another writer renames OLD right after the registration read OLD's highest version."""
+
+    renamed = False
+
+    def max_version(self, name: str) -> int:
+        found = super().max_version(name)
+        if name == OLD and not self.renamed:
+            self.renamed = True
+            RegistryClient().rename_registered_model(OLD, NEW)
+        return found
+
+
+def _with_versions(home: str, package: str, count: int) -> None:
+    with config_overrides(home=home):
+        client = RegistryClient()
+        client.create_registered_model(OLD)
+        for _ in range(count):
+            client.create_model_version(OLD, package)
+
+
+def test_a_version_registered_between_the_renames_read_and_its_commit_moves_too(
+    tmp_path: Path,
+) -> None:
+    home = str(tmp_path / "lh")
+    package = _package(tmp_path / "pkg", "worker-0")
+    _with_versions(home, package, 3)
+    with config_overrides(home=home):
+        store = _RegistersDuringTheRenamesRead(package)
+        assert store.add_model(NEW, description=None, user_id="u", created_at=now())
+        rename_model(store, OLD, NEW)
+        assert store.registered == [(OLD, 4)]  # committed after the read, before the rename
+
+        client = RegistryClient()
+        assert client.search_model_versions(f"name = '{OLD}'") == []
+        assert sorted(v.version for v in client.search_model_versions(f"name = '{NEW}'")) == [
+            1,
+            2,
+            3,
+            4,
+        ]
+        location = client.get_model_version_download_uri(NEW, 4)
+        assert (Path(paths.to_local_path(location)) / "model.pkl").read_text() == "worker-0"
+
+
+def test_a_registration_that_read_before_the_rename_committed_lands_under_the_new_name(
+    tmp_path: Path,
+) -> None:
+    home = str(tmp_path / "lh")
+    package = _package(tmp_path / "pkg", "worker-0")
+    _with_versions(home, package, 3)
+    with config_overrides(home=home):
+        store = _RenamedDuringTheAllocationsRead()
+        source = resolve_source(package, location=paths.to_uri(package))
+        row = register_version(store, OLD, source, description=None, inputs=[])
+        assert store.renamed
+        assert (row["name"], row["version"]) == (NEW, 4)
+
+        client = RegistryClient()
+        assert client.search_model_versions(f"name = '{OLD}'") == []
+        assert sorted(v.version for v in client.search_model_versions(f"name = '{NEW}'")) == [
+            1,
+            2,
+            3,
+            4,
+        ]
+        location = client.get_model_version_download_uri(NEW, 4)
+        assert (Path(paths.to_local_path(location)) / "model.pkl").read_text() == "worker-0"
 
 
 def _register(home: str, package: str, barrier: Any) -> list[tuple[str, int]]:
