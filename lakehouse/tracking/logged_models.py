@@ -38,10 +38,12 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lakehouse import paths
 from lakehouse.config import Config
 from lakehouse.errors import InvalidArgumentError, NotFoundError
 from lakehouse.tracking import filters, validation
 from lakehouse.tracking.entities import (
+    Experiment,
     LifecycleStage,
     LoggedModel,
     LoggedModelStatus,
@@ -191,6 +193,9 @@ class LoggedModelClient:
 
     _cfg: Config
 
+    def get_experiment(self, experiment_id: str) -> Experiment:  # provided by the client
+        raise NotImplementedError
+
     @property
     def _writer(self) -> Writer:  # provided by the tracking client
         raise NotImplementedError
@@ -223,14 +228,22 @@ class LoggedModelClient:
         params: Mapping[str, Any] | None = None,
         model_type: str | None = None,
         *,
-        artifact_location: str,
+        artifact_location: str | None = None,
         status: LoggedModelStatus = LoggedModelStatus.PENDING,
     ) -> LoggedModel:
         """Record a new logged model (PENDING until :meth:`finalize_logged_model`).
 
-        ``log_model`` calls this with the package's folder as ``artifact_location``.
-        Params, tags and the name are checked before anything is written.
+        ``log_model`` calls this with the package's folder in its run as
+        ``artifact_location``; by default it is ``models/<model_id>/artifacts`` under the
+        experiment's artifact location, as in MLflow. Params, tags and the experiment are
+        checked before anything is written.
         """
+        model_id = new_model_id()
+        if artifact_location is None:
+            experiment = self.get_experiment(str(experiment_id))
+            artifact_location = paths.join(
+                experiment.artifact_location, "models", model_id, "artifacts"
+            )
         checked_params = {
             validation.check_key("param", k): validation.check_param_value(k, v)
             for k, v in (params or {}).items()
@@ -241,7 +254,7 @@ class LoggedModelClient:
         }
         now = int(time.time() * 1000)
         model = LoggedModel(
-            model_id=new_model_id(),
+            model_id=model_id,
             experiment_id=str(experiment_id),
             name=name or "model",
             artifact_location=artifact_location,

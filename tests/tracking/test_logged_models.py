@@ -294,3 +294,17 @@ def test_spark_sql_sees_logged_models_and_spark_udf_scores_one(spark: Any, home:
     udf = lh.pyfunc.spark_udf(spark, info.model_uri, result_type="double")
     got = [r.p for r in frame.select(udf("a", "b", "c").alias("p")).collect()]
     np.testing.assert_allclose(got, _model(2.0).predict(X))
+
+
+def test_client_create_and_finalize_a_logged_model(home: str) -> None:
+    client = lh.MlflowClient()
+    exp = lh.set_experiment("main.ml.created")
+    model = client.create_logged_model(exp.experiment_id, name="agent", model_type="agent")
+    assert model.status == "PENDING"
+    assert model.artifact_location == f"{exp.artifact_location}/models/{model.model_id}/artifacts"
+    done = client.finalize_logged_model(model.model_id, "READY")
+    assert done.status == "READY" and done.model_type == "agent"
+    assert done.last_updated_timestamp >= model.creation_timestamp
+    with pytest.raises(NotFoundError, match="experiment id 'nope' does not exist"):
+        client.create_logged_model("nope")
+    assert [m.model_id for m in lh.search_logged_models(output_format="list")] == [model.model_id]
