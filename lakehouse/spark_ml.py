@@ -12,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lakehouse.autologging.spark_ml import autolog
 from lakehouse.models.flavors import spark as _flavor
 from lakehouse.models.mlmodel import MLModel
 from lakehouse.registry import model_logging
 from lakehouse.registry.model_logging import ModelInfo
 
-__all__ = ["FLAVOR_NAME", "load_model", "log_model", "save_model"]
+__all__ = ["FLAVOR_NAME", "autolog", "load_model", "log_model", "save_model"]
 
 FLAVOR_NAME = _flavor.FLAVOR_NAME
 

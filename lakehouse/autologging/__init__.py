@@ -24,7 +24,7 @@ from lakehouse.autologging.session import AutologWarning
 __all__ = ["AutologWarning", "autolog"]
 
 # Flavor -> the library it patches; a flavor whose library is not installed is skipped.
-_INTEGRATIONS = {"sklearn": "sklearn"}
+_INTEGRATIONS = {"sklearn": "sklearn", "spark_ml": "pyspark"}
 
 
 def autolog(

@@ -75,7 +75,7 @@ class PostTrainingMetrics:
         self._models: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._results: dict[int, tuple[str, str]] = {}  # id(prediction) -> (run, dataset)
         self._datasets: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        self._calls: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(
+        self._calls: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(
             lambda: defaultdict(list)
         )
         self._local = threading.local()
@@ -139,7 +139,7 @@ class PostTrainingMetrics:
         return None
 
     # -- logging ------------------------------------------------------------------------
-    def metric_key(self, run_id: str, metric: str, dataset: str, command: str) -> str:
+    def metric_key(self, run_id: str, metric: str, dataset: str, command: Any) -> str:
         with self._lock:
             calls = self._calls[run_id][metric]
             key = metric if not calls else f"{metric}-{len(calls) + 1}"
@@ -154,7 +154,10 @@ class PostTrainingMetrics:
         client = TrackingClient()
         client.log_metric(run_id, key, float(value))
         with self._lock:
-            info = dict(sorted(c for per in self._calls[run_id].values() for c in per))
+            calls = sorted(
+                (c for per in self._calls[run_id].values() for c in per), key=lambda c: c[0]
+            )
+            info = dict(calls)
         client.log_bytes(run_id, json.dumps(info, indent=2).encode("utf-8"), "metric_info.json")
 
 
