@@ -27,7 +27,10 @@ def _tensor_schema(data: Any) -> str:
 
     if isinstance(data, dict):
         data = {k: np.asarray(v) for k, v in data.items()}
-    return infer_signature(data).inputs.to_json()
+    schema = infer_signature(data).inputs
+    if schema is None:
+        raise InvalidArgumentError("no tensor schema for these arrays")
+    return schema.to_json()
 
 
 class NumpyDataset(Dataset):
