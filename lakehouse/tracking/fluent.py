@@ -543,6 +543,8 @@ def log_input(
     current one when None) as the run's lineage, and returns it.
     """
     client, run_id = _current()
+    if isinstance(dataset, str) and isinstance(context, int) and not isinstance(context, bool):
+        version, context = context, None  # the older positional form: log_input(name, 3)
     if isinstance(dataset, str):
         if context is not None or tags is not None:
             raise InvalidArgumentError(

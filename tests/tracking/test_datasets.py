@@ -173,3 +173,17 @@ def test_from_spark_records_the_delta_version_as_lineage(home: str, spark) -> No
     lineage = client.get_run_inputs(run.info.run_id)
     assert [(i.table_name, i.version) for i in lineage] == [("main.default.orders", 1)]
     assert client.get_run(run.info.run_id).inputs.dataset_inputs[0].dataset == entity
+
+
+def test_log_input_keeps_the_table_version_form(home: str) -> None:
+    with lh.start_run() as run:
+        assert lh.log_input("main.default.features", version=3).version == 3
+        assert lh.log_input("main.default.labels", 0).version == 0  # positional, as before
+        with pytest.raises(lh.InvalidArgumentError, match="records a table version"):
+            lh.log_input("main.default.labels", context="training")
+    lineage = lh.MlflowClient().get_run_inputs(run.info.run_id)
+    assert [(i.table_name, i.version) for i in lineage] == [
+        ("main.default.features", 3),
+        ("main.default.labels", 0),
+    ]
+    assert lh.get_run(run.info.run_id).inputs.dataset_inputs == ()
