@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+# A job starts a JVM and Python workers: on a loaded 2-core machine that alone can take
+# minutes, so the limit only catches a hung job.
+TIMEOUT_SECONDS = 1800
 
 
 def submit_env(home: Path) -> dict[str, str]:
@@ -41,5 +44,5 @@ def spark_submit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=TIMEOUT_SECONDS,
     )

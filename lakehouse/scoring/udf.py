@@ -10,9 +10,12 @@ that gives a Spark ``Column`` backed by an Arrow iterator UDF
 
 from __future__ import annotations
 
+import os
+import site
 import uuid
 import warnings
 from collections.abc import Mapping
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +102,35 @@ def _warn_requirements(folder: str, uri: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _warn_shadowed_package(spark: SparkSession) -> None:
+    """Warn when the Python workers would import a folder of the working directory as lakehouse.
+
+    In local mode Spark starts its Python workers in the driver's working directory,
+    first on their ``sys.path``. A folder named ``lakehouse`` there (say, a lakehouse
+    root) is then imported instead of an editable install of the package, whose finder
+    comes after the path entries, and the UDF fails in the worker with an unrelated
+    ``ModuleNotFoundError`` (e.g. ``lakehouse.models.flavors`` when the root's
+    ``models/`` folder stands in for the package's).
+    """
+    master = str(spark.sparkContext.master)
+    if not master.startswith("local") or master.startswith("local-cluster"):
+        return
+    cwd = os.getcwd()
+    # The workers' path: their working directory, then the installed packages.
+    found = PathFinder.find_spec("lakehouse", [cwd, *site.getsitepackages()])
+    package = Path(__file__).resolve().parents[1]
+    if found is None or (found.origin and Path(found.origin).resolve().parent == package):
+        return
+    warnings.warn(
+        f"the working directory {cwd} holds a folder 'lakehouse' that Spark's Python "
+        f"workers, started in this directory, import instead of the lakehouse package "
+        f"({package}); scoring will fail there with ModuleNotFoundError. Rename that "
+        "folder (e.g. a lakehouse root) or start the session from another directory.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def load_package_meta(resolved: ResolvedModelUri) -> tuple[str, MLModel]:
@@ -312,6 +344,7 @@ def udf_for(
     folder, meta = load_package_meta(resolved)
     flavor, predict_fn = _flavor_of(meta, resolved.uri)
     _warn_requirements(folder, resolved.uri)
+    _warn_shadowed_package(spark)
     signature = meta.signature
     checked = enforce_params(params, signature.params if signature else None) or None
     names, kinds = _inputs(signature)

@@ -22,18 +22,34 @@ from lakehouse.models.signature import infer_signature
 from lakehouse.pyfunc import PythonModel
 from lakehouse.scoring.batch import score_table
 from tests.scoring.batch_support import DATES, INPUT, MODEL, OUTPUT, register_version, write_input
-from tests.spark_submit import BIN, conf_args, submit_env
+from tests.spark_submit import BIN, TIMEOUT_SECONDS, conf_args, submit_env
 
 ROOT = config.project_root()
 JOB = str(ROOT / "jobs" / "batch_score.py")
-SLOW_MODEL = "main.scoring.slow"
+GATED_MODEL = "main.scoring.gated"
 
 
-class SlowModel(PythonModel):
-    """``a + b``, two seconds per batch: the job's write stage lasts long enough to kill it."""
+class GatedModel(PythonModel):
+    """``a + b``; every batch after the first waits until the file ``release`` appears.
+
+    The first batch passes (its task writes an output file), the next one holds the
+    job's write stage open, so the test kills the job mid-write whatever the machine's
+    load, and the rerun (with ``release`` present) scores straight through.
+    """
+
+    def __init__(self, gate: str) -> None:
+        self.gate = gate
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.Series:
-        time.sleep(2.0)
+        gate = Path(self.gate)
+        try:
+            (gate / "first").mkdir()  # atomic: exactly one batch passes unreleased
+        except FileExistsError:
+            deadline = time.monotonic() + 1800  # no worker waits forever if a test breaks
+            while not (gate / "release").exists():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{gate / 'release'} did not appear") from None
+                time.sleep(0.1)
         return model_input["a"] + model_input["b"]
 
 
@@ -41,7 +57,7 @@ def _submit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     """``spark-submit`` as tests/spark_submit.py runs it, with room for a loaded machine."""
     command = [str(BIN / "spark-submit"), "--master", "local[1]"]
     command += ["--conf", "spark.ui.enabled=false", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT_SECONDS)
 
 
 def _conf(tmp_path: Path, model_uri: str, keys: list[str] | None = None) -> Path:
@@ -88,10 +104,10 @@ def _data_files(folder: Path) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skip(reason="unfinished: the slow pyfunc model fails in the job's write stage")
 def test_job_killed_mid_write_leaves_the_previous_version(home: str, spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     frame = write_input(spark)
-    # Four input files for the date, each its own task below (one core): a long write stage.
+    # Four input files for the date, each its own task below (one core): a write stage of
+    # four tasks, the second of which the gated model holds open.
     day = frame[frame.d == DATES[2]]
     spark.createDataFrame(day).repartition(4).write.format("delta").mode("overwrite").option(
         "replaceWhere", f"d = '{DATES[2]}'"
@@ -100,14 +116,20 @@ def test_job_killed_mid_write_leaves_the_previous_version(home: str, spark, tmp_
     score_table(f"models:/{MODEL}@champion", INPUT, OUTPUT, partition={"d": DATES[2]})
     before = lh.table(OUTPUT).toPandas().sort_values("customer_id").reset_index(drop=True)
     version = namespace.describe_table(OUTPUT).version
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    # By value: the job's Python workers run in tmp_path, where this module is not importable.
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    with lh.start_run():
-        info = lh.pyfunc.log_model(
-            "model",
-            python_model=SlowModel(),
-            signature=infer_signature(day[["a", "b"]], day["a"]),
-        )
-    lh.register_model(info.model_uri, SLOW_MODEL)
+    try:
+        with lh.start_run():
+            info = lh.pyfunc.log_model(
+                "model",
+                python_model=GatedModel(str(gate)),
+                signature=infer_signature(day[["a", "b"]], day["a"]),
+            )
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    lh.register_model(info.model_uri, GATED_MODEL)
 
     partition = Path(paths.to_local_path(namespace.describe_table(OUTPUT).location)) / (
         f"d={DATES[2]}"
@@ -120,34 +142,38 @@ def test_job_killed_mid_write_leaves_the_previous_version(home: str, spark, tmp_
         # One task per input file, so files of the output appear one by one.
         "LAKEHOUSE_SPARK_CONF": "spark.ui.enabled=false,spark.sql.files.openCostInBytes=1073741824",
     }
-    conf = _conf(tmp_path, f"models:/{SLOW_MODEL}/1")
-    log = (tmp_path / "job.log").open("w")
-    job = subprocess.Popen(
-        [sys.executable, JOB, "--conf-file", str(conf), "--date", str(DATES[2])],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    conf = _conf(tmp_path, f"models:/{GATED_MODEL}/1")
+    log = tmp_path / "job.log"
+    with log.open("w") as out:
+        job = subprocess.Popen(
+            [sys.executable, JOB, "--conf-file", str(conf), "--date", str(DATES[2])],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 240
-        while not (_data_files(partition) - old_files):
-            assert job.poll() is None, (tmp_path / "job.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the job wrote no file within 4 minutes"
+        # Observable state, not time: the first task's file, then the second task held.
+        deadline = time.monotonic() + 900  # a loaded machine starts Spark slowly
+        while not (_data_files(partition) - old_files and (gate / "first").exists()):
+            assert job.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the job wrote no file within 15 minutes"
             time.sleep(0.05)
-        os.killpg(job.pid, signal.SIGKILL)  # the driver, its JVM and its Python workers
-        job.wait(timeout=60)
+        assert job.poll() is None, log.read_text()[-3000:]
+        os.killpg(job.pid, signal.SIGKILL)  # the driver and its JVM
+        job.wait(timeout=120)
     finally:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
+        (gate / "release").touch()  # a held Python worker (own process group) ends too
     assert job.returncode == -signal.SIGKILL
-    assert _data_files(partition) - old_files, "the kill came after the files were written"
     assert namespace.describe_table(OUTPUT).version == version
     after = lh.table(OUTPUT).toPandas().sort_values("customer_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(after, before)
-    # The rerun completes and replaces the partition with the slow model's scores.
-    result = score_table(f"models:/{SLOW_MODEL}/1", INPUT, OUTPUT, partition={"d": DATES[2]})
+    # The rerun completes and replaces the partition with the gated model's scores.
+    result = score_table(f"models:/{GATED_MODEL}/1", INPUT, OUTPUT, partition={"d": DATES[2]})
     assert result.output_version == version + 1
-    rerun = lh.table(OUTPUT).toPandas()
-    assert len(rerun) == len(before) and set(rerun["model_name"]) == {SLOW_MODEL}
+    rerun = lh.table(OUTPUT).toPandas().sort_values("customer_id").reset_index(drop=True)
+    assert len(rerun) == len(before) and set(rerun["model_name"]) == {GATED_MODEL}
+    assert rerun["prediction"].tolist() == pytest.approx((rerun["a"] + rerun["b"]).tolist())

@@ -186,3 +186,28 @@ def test_requirements_that_differ_give_one_warning(spark, home) -> None:  # type
     )
     with pytest.warns(UserWarning, match=r"scikit-learn==0.0.1 \(installed: .*numpy==0.0.2"):
         spark_udf(spark, f"models:/{MODEL}/1")
+
+
+def test_a_lakehouse_folder_in_the_working_directory_is_warned_about(  # type: ignore[no-untyped-def]
+    spark, home, tmp_path, monkeypatch
+) -> None:
+    import site
+    import warnings
+    from pathlib import Path
+
+    from sklearn.linear_model import LinearRegression
+
+    package = Path(lh.__file__).resolve().parent
+    if any(package.is_relative_to(Path(p).resolve()) for p in site.getsitepackages()):
+        pytest.skip("lakehouse is installed as a regular package: no folder can shadow it")
+    x = features()
+    register(LinearRegression().fit(x, x["a"]))
+    (tmp_path / "lakehouse" / "models").mkdir(parents=True)  # like a root named lakehouse
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning, match=r"holds a folder 'lakehouse'.*Rename that folder"):
+        spark_udf(spark, f"models:/{MODEL}/1")
+    monkeypatch.chdir(tmp_path / "lakehouse")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spark_udf(spark, f"models:/{MODEL}/1")
+    assert not [w for w in caught if "holds a folder" in str(w.message)]
