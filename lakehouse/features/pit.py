@@ -10,6 +10,11 @@ the newest feature row stays null instead of being filled from an older row (the
 column-wise last-non-null that some as-of joins do). Spine rows are then kept as they
 came: duplicates stay, rows without a match get nulls, then the defaults.
 
+All the point-in-time lookups that share the spine's key and time columns go into
+one union, each table's struct in a column of its own (null on the other rows), so
+one shuffle and one sort of the spine serve every table, and each spine row carries
+its columns through the sort (no join back to the spine).
+
 Hot keys: a key with a long history would be one huge sorted window in one task.
 With ``bucket_seconds`` the sort is split by time range: each (key, bucket) window
 is sorted alone, and a spine row whose bucket holds no earlier feature row takes the
@@ -26,7 +31,7 @@ from lakehouse.features.entities import LookupSpec
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["join_lookup"]
+__all__ = ["join_lookup", "join_lookups"]
 
 _KIND_FEATURE = 0
 _KIND_SPINE = 1
@@ -46,21 +51,26 @@ def _feature_struct(features: DataFrame, spec: LookupSpec, with_time: bool) -> C
     return F.struct(*fields)
 
 
-def _finish(joined: DataFrame, spine_columns: Sequence[str], spec: LookupSpec) -> DataFrame:
-    """Spine columns, then each output; defaults where no feature row qualified."""
+def _spine_columns(columns: Sequence[str]) -> list[Column]:
+    from pyspark.sql import functions as F
+
+    return [F.col(f"__lh_spine.`{c}`").alias(c) for c in columns]
+
+
+def _outputs(match: Column, spec: LookupSpec, match_type: Any) -> list[Column]:
+    """Each output of ``spec`` from its matched struct; defaults where none qualified."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StructType
 
-    match_type = joined.schema["__lh_match"].dataType
     assert isinstance(match_type, StructType)
     outputs = []
     for out in spec.outputs:
-        value = F.col("__lh_match").getField(out)
+        value = match.getField(out)
         if out in spec.defaults and spec.defaults[out] is not None:
             default = F.lit(spec.defaults[out]).cast(match_type[out].dataType)
-            value = F.when(F.col("__lh_match").isNull(), default).otherwise(value)
+            value = F.when(match.isNull(), default).otherwise(value)
         outputs.append(value.alias(out))
-    return joined.select(*[F.col(f"__lh_spine.`{c}`").alias(c) for c in spine_columns], *outputs)
+    return outputs
 
 
 def _latest_join(spine: DataFrame, features: DataFrame, spec: LookupSpec) -> DataFrame:
@@ -81,35 +91,68 @@ def _latest_join(spine: DataFrame, features: DataFrame, spec: LookupSpec) -> Dat
         F.struct(*[F.col(f"`{c}`") for c in spine.columns]).alias("__lh_spine"),
     )
     joined = left.join(side, on=keys, how="left")
-    return _finish(joined, spine.columns, spec)
+    match_type = joined.schema["__lh_match"].dataType
+    return joined.select(
+        *_spine_columns(spine.columns), *_outputs(F.col("__lh_match"), spec, match_type)
+    )
 
 
-def _union(spine: DataFrame, features: DataFrame, spec: LookupSpec, keys: list[str]) -> DataFrame:
+def _row_col(i: int) -> str:
+    return f"__lh_row{i}"
+
+
+def _match_col(i: int) -> str:
+    return f"__lh_match{i}"
+
+
+def _union_all(
+    spine: DataFrame, items: Sequence[tuple[DataFrame, LookupSpec]], keys: list[str]
+) -> DataFrame:
+    """Spine rows and the feature rows of every lookup in one frame, tagged by kind.
+
+    Each lookup's feature struct has its own column (null on every other row), so one
+    sort serves all the lookups that share the spine's keys and time.
+    """
     from pyspark.sql import functions as F
 
-    feature_struct = _feature_struct(features, spec, True)
     spine_struct = F.struct(*[F.col(f"`{c}`") for c in spine.columns])
-    feature_side = features.select(
-        *[F.col(k).alias(n) for k, n in zip(spec.table_keys, keys, strict=True)],
-        F.col(spec.timeseries_column or "").cast("timestamp").alias("__lh_ts"),
-        F.lit(_KIND_FEATURE).alias("__lh_kind"),
-        F.lit(None).cast(spine.select(spine_struct).schema[0].dataType).alias("__lh_spine"),
-        feature_struct.alias("__lh_row"),
-    )
-    spine_side = spine.select(
-        *[F.col(k).alias(n) for k, n in zip(spec.lookup_keys, keys, strict=True)],
-        F.col(spec.timestamp_lookup_key or "").cast("timestamp").alias("__lh_ts"),
+    spine_type = spine.select(spine_struct).schema[0].dataType
+    structs = [_feature_struct(features, spec, True) for features, spec in items]
+    types = [
+        features.select(struct).schema[0].dataType
+        for (features, _), struct in zip(items, structs, strict=True)
+    ]
+
+    def rows(own: int | None) -> list[Column]:
+        return [
+            (structs[i] if i == own else F.lit(None).cast(types[i])).alias(_row_col(i))
+            for i in range(len(items))
+        ]
+
+    spec0 = items[0][1]
+    out = spine.select(
+        *[F.col(k).alias(n) for k, n in zip(spec0.lookup_keys, keys, strict=True)],
+        F.col(spec0.timestamp_lookup_key or "").cast("timestamp").alias("__lh_ts"),
         F.lit(_KIND_SPINE).alias("__lh_kind"),
         spine_struct.alias("__lh_spine"),
-        F.lit(None).cast(features.select(feature_struct).schema[0].dataType).alias("__lh_row"),
+        *rows(None),
     )
-    return feature_side.unionByName(spine_side)
+    for i, (features, spec) in enumerate(items):
+        out = out.unionByName(
+            features.select(
+                *[F.col(k).alias(n) for k, n in zip(spec.table_keys, keys, strict=True)],
+                F.col(spec.timeseries_column or "").cast("timestamp").alias("__lh_ts"),
+                F.lit(_KIND_FEATURE).alias("__lh_kind"),
+                F.lit(None).cast(spine_type).alias("__lh_spine"),
+                *rows(i),
+            )
+        )
+    return out
 
 
-def _within_lookback(spec: LookupSpec) -> Column:
+def _within_lookback(spec: LookupSpec, match: Column) -> Column:
     from pyspark.sql import functions as F
 
-    match = F.col("__lh_match")
     if spec.lookback_seconds is None:
         return match
     micros = int(spec.lookback_seconds * 1_000_000)
@@ -117,14 +160,17 @@ def _within_lookback(spec: LookupSpec) -> Column:
     return F.when(age <= F.lit(micros), match)
 
 
-def _asof_join(
-    spine: DataFrame, features: DataFrame, spec: LookupSpec, bucket_seconds: int | None
+def _asof_group(
+    spine: DataFrame,
+    items: Sequence[tuple[DataFrame, LookupSpec]],
+    bucket_seconds: int | None,
 ) -> DataFrame:
+    """Every lookup of ``items`` (same spine keys and time) in one sort of the union."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    keys = _key_cols(len(spec.table_keys))
-    rows = _union(spine, features, spec, keys)
+    keys = _key_cols(len(items[0][1].lookup_keys))
+    rows = _union_all(spine, items, keys)
     partition: list[Any] = list(keys)
     if bucket_seconds:
         bucket = F.floor(F.unix_seconds(F.col("__lh_ts")) / F.lit(int(bucket_seconds)))
@@ -132,14 +178,27 @@ def _asof_join(
         partition.append("__lh_bucket")
     order = Window.partitionBy(*partition).orderBy("__lh_ts", "__lh_kind")
     running = order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
-    rows = rows.withColumn("__lh_match", F.last("__lh_row", ignorenulls=True).over(running))
-    picked = rows.where(F.col("__lh_kind") == _KIND_SPINE)
+    matches = [F.last(_row_col(i), ignorenulls=True).over(running) for i in range(len(items))]
+    picked = rows.select(
+        *keys,
+        *(["__lh_bucket"] if bucket_seconds else []),
+        "__lh_ts",
+        "__lh_kind",
+        "__lh_spine",
+        *[m.alias(_match_col(i)) for i, m in enumerate(matches)],
+    ).where(F.col("__lh_kind") == _KIND_SPINE)
     if bucket_seconds:
-        picked = _carry_from_earlier_buckets(rows, picked, keys)
-    return _finish(picked.withColumn("__lh_match", _within_lookback(spec)), spine.columns, spec)
+        picked = _carry_from_earlier_buckets(rows, picked, keys, len(items))
+    outputs = []
+    for i, (_, spec) in enumerate(items):
+        match = _within_lookback(spec, F.col(_match_col(i)))
+        outputs.extend(_outputs(match, spec, rows.schema[_row_col(i)].dataType))
+    return picked.select(*_spine_columns(spine.columns), *outputs)
 
 
-def _carry_from_earlier_buckets(rows: DataFrame, picked: DataFrame, keys: list[str]) -> DataFrame:
+def _carry_from_earlier_buckets(
+    rows: DataFrame, picked: DataFrame, keys: list[str], count: int
+) -> DataFrame:
     """Spine rows that found nothing in their time bucket take the newest earlier row.
 
     Buckets are time ranges (never a hash), so "an earlier bucket" is "earlier time".
@@ -148,10 +207,15 @@ def _carry_from_earlier_buckets(rows: DataFrame, picked: DataFrame, keys: list[s
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    newest = [
+        # max_by skips rows whose ordering is null: the rows of the other lookups.
+        F.max_by(_row_col(i), F.when(F.col(_row_col(i)).isNotNull(), F.col("__lh_ts"))).alias(
+            f"__lh_last{i}"
+        )
+        for i in range(count)
+    ]
     last_per_bucket = (
-        rows.where(F.col("__lh_kind") == _KIND_FEATURE)
-        .groupBy(*keys, "__lh_bucket")
-        .agg(F.max_by("__lh_row", "__lh_ts").alias("__lh_bucket_last"))
+        rows.where(F.col("__lh_kind") == _KIND_FEATURE).groupBy(*keys, "__lh_bucket").agg(*newest)
     )
     # Buckets holding spine rows but no feature row need the carry too.
     spine_buckets = picked.select(*keys, "__lh_bucket").distinct()
@@ -162,11 +226,51 @@ def _carry_from_earlier_buckets(rows: DataFrame, picked: DataFrame, keys: list[s
     carry = per_bucket.select(
         *keys,
         "__lh_bucket",
-        F.last("__lh_bucket_last", ignorenulls=True).over(before).alias("__lh_carried"),
+        *[
+            F.last(f"__lh_last{i}", ignorenulls=True).over(before).alias(f"__lh_carried{i}")
+            for i in range(count)
+        ],
     )
     joined = picked.join(carry, [*keys, "__lh_bucket"], "left")
-    return joined.withColumn("__lh_match", F.coalesce("__lh_match", "__lh_carried")).drop(
-        "__lh_carried"
+    return joined.select(
+        *[c for c in picked.columns if not c.startswith("__lh_match")],
+        *[F.coalesce(_match_col(i), f"__lh_carried{i}").alias(_match_col(i)) for i in range(count)],
+    )
+
+
+def _group_key(spec: LookupSpec) -> tuple[Any, ...]:
+    return (spec.lookup_keys, spec.timestamp_lookup_key)
+
+
+def join_lookups(
+    spine: DataFrame,
+    items: Sequence[tuple[DataFrame, LookupSpec]],
+    *,
+    bucket_seconds: int | None = None,
+) -> DataFrame:
+    """``spine`` with the outputs of every lookup added; exactly the spine's rows come back.
+
+    Point-in-time lookups that share the spine's key and time columns are joined in
+    one sort of the union of the spine and all their feature rows (one shuffle of the
+    spine, not one per table); plain lookups are hash joins on the keys.
+    ``bucket_seconds`` splits each key's as-of sort into time ranges of that length
+    (for keys with very long histories); ``None`` sorts each key's rows as one window.
+    """
+    out = spine
+    groups: dict[tuple[Any, ...], list[tuple[DataFrame, LookupSpec]]] = {}
+    for features, spec in items:
+        if not spec.outputs:
+            continue
+        if spec.timestamp_lookup_key is not None and spec.timeseries_column is not None:
+            groups.setdefault(_group_key(spec), []).append((features, spec))
+        else:
+            out = _latest_join(out, features, spec)
+    for group in groups.values():
+        out = _asof_group(out, group, bucket_seconds)
+    # The outputs in lookup order, whichever join added them.
+    return out.select(
+        *[f"`{c}`" for c in spine.columns],
+        *[f"`{o}`" for _, spec in items for o in spec.outputs],
     )
 
 
@@ -177,13 +281,5 @@ def join_lookup(
     *,
     bucket_seconds: int | None = None,
 ) -> DataFrame:
-    """``spine`` with the outputs of one lookup added; exactly the spine's rows come back.
-
-    ``bucket_seconds`` splits each key's as-of sort into time ranges of that length
-    (for keys with very long histories); ``None`` sorts each key's rows as one window.
-    """
-    if not spec.outputs:
-        return spine
-    if spec.timestamp_lookup_key is not None and spec.timeseries_column is not None:
-        return _asof_join(spine, features, spec, bucket_seconds)
-    return _latest_join(spine, features, spec)
+    """``spine`` with the outputs of one lookup added; see :func:`join_lookups`."""
+    return join_lookups(spine, [(features, spec)], bucket_seconds=bucket_seconds)

@@ -34,7 +34,7 @@ from lakehouse.features.entities import (
     LookupSpec,
 )
 from lakehouse.features.functions import apply_functions, check_bindings
-from lakehouse.features.pit import join_lookup
+from lakehouse.features.pit import join_lookups
 from lakehouse.features.tables import get_table
 from lakehouse.spark import spark as get_spark
 
@@ -173,11 +173,9 @@ def build_features(
     Point-in-time lookups first read the spine's time range (one small aggregate per
     timestamp column) to prune feature rows that no spine row can match.
     """
-    out = df
     bounds: dict[str, tuple[Any, Any]] = {}
-    for spec in lookups:
-        features = _pruned(_read_version(spec), df, spec, bounds)
-        out = join_lookup(out, features, spec, bucket_seconds=bucket_seconds)
+    items = [(_pruned(_read_version(spec), df, spec, bounds), spec) for spec in lookups]
+    out = join_lookups(df, items, bucket_seconds=bucket_seconds)
     return apply_functions(out, functions)
 
 
