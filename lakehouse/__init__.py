@@ -59,6 +59,8 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse import spark_ml as spark_ml
     from lakehouse import tracking as tracking
     from lakehouse import types as types
+    from lakehouse import lightgbm as lightgbm
+    from lakehouse import xgboost as xgboost
     from lakehouse.autologging import autolog
     from lakehouse.catalog.names import FullName, parse_name
     from lakehouse.catalog.namespace import (
@@ -231,6 +233,8 @@ _SUBMODULES = (
     "spark_ml",
     "tracking",
     "types",
+    "xgboost",
+    "lightgbm",
 )
 
 

@@ -24,7 +24,12 @@ from lakehouse.autologging.session import AutologWarning
 __all__ = ["AutologWarning", "autolog"]
 
 # Flavor -> the library it patches; a flavor whose library is not installed is skipped.
-_INTEGRATIONS = {"sklearn": "sklearn", "spark_ml": "pyspark"}
+_INTEGRATIONS = {
+    "sklearn": "sklearn",
+    "spark_ml": "pyspark",
+    "xgboost": "xgboost",
+    "lightgbm": "lightgbm",
+}
 
 
 def autolog(
@@ -43,7 +48,7 @@ def autolog(
     """Enable (or disable) autologging for every installed library it supports.
 
     The arguments go to each flavor's ``autolog`` (see ``lh.sklearn.autolog``,
-    ``lh.spark_ml.autolog``); ``exclude_flavors=["spark_ml"]`` leaves a flavor as it is.
+    ``lh.spark_ml.autolog``, ``lh.xgboost.autolog``, ``lh.lightgbm.autolog``); ``exclude_flavors=["spark_ml"]`` leaves a flavor as it is.
     """
     common: dict[str, Any] = {
         "log_input_examples": log_input_examples,

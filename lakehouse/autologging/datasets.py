@@ -36,9 +36,7 @@ def _pandas_dataset(df: Any, name: str) -> Dataset:
 
     head = df.head(MAX_ROWS)
     strings = (
-        head.columns[head.map(lambda v: type(v) is str).all(0)]
-        if len(head)
-        else head.columns[:0]
+        head.columns[head.map(lambda v: type(v) is str).all(0)] if len(head) else head.columns[:0]
     )
     numeric = head.select_dtypes(include=[np.number]).columns
     hashed = pd.util.hash_pandas_object(head[strings.union(numeric)]).values

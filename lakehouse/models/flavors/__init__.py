@@ -41,12 +41,16 @@ FLAVOR_MODULES = {
     "sklearn": "lakehouse.models.flavors.sklearn",
     "python_function": "lakehouse.models.flavors.pyfunc",
     "spark": "lakehouse.models.flavors.spark",
+    "xgboost": "lakehouse.models.flavors.xgboost",
+    "lightgbm": "lakehouse.models.flavors.lightgbm",
 }
 # python_function.loader_module in MLmodel -> our module
 LOADER_MODULES = {
     "mlflow.sklearn": FLAVOR_MODULES["sklearn"],
     "mlflow.pyfunc.model": FLAVOR_MODULES["python_function"],
     "mlflow.spark": FLAVOR_MODULES["spark"],
+    "mlflow.xgboost": FLAVOR_MODULES["xgboost"],
+    "mlflow.lightgbm": FLAVOR_MODULES["lightgbm"],
     **{m: m for m in FLAVOR_MODULES.values()},
 }
 
