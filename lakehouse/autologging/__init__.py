@@ -48,7 +48,8 @@ def autolog(
     """Enable (or disable) autologging for every installed library it supports.
 
     The arguments go to each flavor's ``autolog`` (see ``lh.sklearn.autolog``,
-    ``lh.spark_ml.autolog``, ``lh.xgboost.autolog``, ``lh.lightgbm.autolog``); ``exclude_flavors=["spark_ml"]`` leaves a flavor as it is.
+    ``lh.spark_ml.autolog``, ``lh.xgboost.autolog``, ``lh.lightgbm.autolog``);
+    ``exclude_flavors=["spark_ml"]`` leaves a flavor as it is.
     """
     common: dict[str, Any] = {
         "log_input_examples": log_input_examples,

@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = ["classifier_figures", "feature_importance_figure", "importances_of"]
 
-_RC = {"savefig.dpi": 175, "figure.autolayout": True, "font.size": 8}
+_RC: dict[Any, Any] = {"savefig.dpi": 175, "figure.autolayout": True, "font.size": 8}
 
 
 def _new_figure(width: float = 6.0, height: float = 4.0) -> tuple[Any, Any]:

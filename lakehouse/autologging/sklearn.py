@@ -486,7 +486,7 @@ def _log_search(session: FitSession, search: Any, signature: Any, example: Any) 
 def _child_runs(session: FitSession, search: Any, results: Any) -> None:
     config = session.config
     max_runs = config.options.get("max_tuning_runs", 5)
-    rank = "rank_test_score"
+    rank: str | None = "rank_test_score"
     if rank not in results.columns:
         rank = next((c for c in results.columns if str(c).startswith("rank_test_")), None)
     best = results if max_runs is None or rank is None else results.nsmallest(max_runs, rank)

@@ -100,7 +100,7 @@ def _native_train(
     original: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, dict[str, Any]]:
     """Train, collecting the evaluation history (the caller's ``evals_result`` kept filled)."""
-    history: dict[str, Any] = kwargs.get("evals_result")
+    history: dict[str, Any] | None = kwargs.get("evals_result")
     if history is None:
         history = {}
         kwargs = {**kwargs, "evals_result": history}
