@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lakehouse.features.entities import LookupSpec
-from lakehouse.features.pit import join_lookup
+from lakehouse.features.pit import join_lookup, join_lookups
 
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 keys = st.integers(min_value=0, max_value=3)
@@ -88,3 +88,67 @@ def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket) 
     assert [r for r, _ in got] == [r for r, _ in expected]
     for (_, a), (_, b) in zip(got, expected, strict=True):
         assert (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b))
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    first=feature_rows,
+    second=feature_rows,
+    spine=spine_rows,
+    lookback=lookbacks,
+    bucket=st.sampled_from([None, 86400]),
+)
+def test_two_tables_in_one_sort_match_merge_asof_each(  # type: ignore[no-untyped-def]
+    spark, first, second, spine, lookback, bucket
+) -> None:
+    """Two tables joined in one union and sort: each output equals its own merge_asof."""
+
+    def at(h: int) -> dt.datetime:
+        return EPOCH + dt.timedelta(hours=h)
+
+    spdf = pd.DataFrame(
+        [(i, k, at(h)) for i, (k, h) in enumerate(spine)], columns=["row", "id", "t"]
+    )
+    spine_df = spark.createDataFrame(
+        [(i, k, at(h)) for i, (k, h) in enumerate(spine)], "row long, id long, t timestamp"
+    )
+    items, expected = [], {}
+    for name, rows, window in (("x", first, None), ("z", second, lookback)):
+        fpdf = pd.DataFrame([(k, at(h), v) for k, h, v in rows], columns=["id", "ts", name])
+        fpdf = fpdf.astype({"id": "int64", name: "float64"})
+        df = spark.createDataFrame(
+            [(k, at(h), v) for k, h, v in rows], f"id long, ts timestamp, {name} double"
+        )
+        spec = LookupSpec(
+            table_name=f"main.default.random_{name}",
+            version=0,
+            lookup_keys=("id",),
+            table_keys=("id",),
+            timeseries_column="ts",
+            timestamp_lookup_key="t",
+            features=(name,),
+            outputs=(name,),
+            lookback_seconds=None if window is None else window * 3600.0,
+        )
+        items.append((df, spec))
+        merged = _expected(
+            spdf.assign(t=pd.to_datetime(spdf["t"], utc=True)),
+            fpdf.rename(columns={name: "x"}).assign(ts=pd.to_datetime(fpdf["ts"], utc=True)),
+            window,
+        )
+        expected[name] = merged
+    out = join_lookups(spine_df, items, bucket_seconds=bucket)
+    assert out.columns == ["row", "id", "t", "x", "z"]
+    rows_out = sorted((r["row"], r["x"], r["z"]) for r in out.collect())
+    assert [r for r, _, _ in rows_out] == list(range(len(spine)))  # exactly the spine's rows
+    for position, name in ((1, "x"), (2, "z")):
+        got = [(r[0], r[position]) for r in rows_out]
+        for (ra, a), (rb, b) in zip(got, expected[name], strict=True):
+            assert ra == rb
+            assert (a is None and b is None) or (
+                a is not None and b is not None and math.isclose(a, b)
+            ), (name, ra, a, b)
