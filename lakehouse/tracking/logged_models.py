@@ -204,7 +204,7 @@ class LoggedModelClient:
         raise NotImplementedError
 
     # -- writes -------------------------------------------------------------------------
-    def _model_row(self, model: LoggedModel) -> dict[str, Any]:
+    def _lm_row(self, model: LoggedModel) -> dict[str, Any]:
         return {
             "model_id": model.model_id,
             "experiment_id": model.experiment_id,
@@ -266,12 +266,12 @@ class LoggedModelClient:
             tags=checked_tags,
             params=checked_params,
         )
-        self._writer.add("logged_models", [self._model_row(model)])
-        self._add_params(model.model_id, checked_params)
-        self._add_tags(model.model_id, checked_tags)
+        self._writer.add("logged_models", [self._lm_row(model)])
+        self._lm_add_params(model.model_id, checked_params)
+        self._lm_add_tags(model.model_id, checked_tags)
         return model
 
-    def _add_params(self, model_id: str, params: Mapping[str, str]) -> None:
+    def _lm_add_params(self, model_id: str, params: Mapping[str, str]) -> None:
         now = _now_us()
         rows = [
             {"model_id": model_id, "key": k, "value": v, "logged_at": now}
@@ -280,7 +280,7 @@ class LoggedModelClient:
         if rows:
             self._writer.add("logged_model_params", rows)
 
-    def _add_tags(self, model_id: str, tags: Mapping[str, str | None], *, deleted: bool = False):
+    def _lm_add_tags(self, model_id: str, tags: Mapping[str, str | None], *, deleted: bool = False):
         now = _now_us()
         rows = [
             {"model_id": model_id, "key": k, "value": v, "deleted": deleted, "updated_at": now}
@@ -305,7 +305,7 @@ class LoggedModelClient:
         self, model: LoggedModel, status: LoggedModelStatus, message: str | None = None
     ) -> LoggedModel:
         """Write ``model`` (as the caller holds it) with a new status; no read."""
-        row = self._model_row(model)
+        row = self._lm_row(model)
         row.update(status=status.value, status_message=message)
         self._writer.add("logged_models", [row])
         return dataclasses.replace(
@@ -318,7 +318,7 @@ class LoggedModelClient:
     def set_logged_model_tags(self, model_id: str, tags: Mapping[str, Any]) -> None:
         """Set (or overwrite) tags of a logged model."""
         self.get_logged_model(model_id)
-        self._add_tags(
+        self._lm_add_tags(
             model_id,
             {
                 validation.check_key("tag", k): validation.check_tag_value(k, v)
@@ -330,7 +330,7 @@ class LoggedModelClient:
         """Remove a tag; :class:`NotFoundError` if the model has no such tag."""
         if key not in self.get_logged_model(model_id).tags:
             raise NotFoundError(f"logged model {model_id} has no tag {key!r}; nothing to delete")
-        self._add_tags(model_id, {key: None}, deleted=True)
+        self._lm_add_tags(model_id, {key: None}, deleted=True)
 
     def log_model_params(self, model_id: str, params: Mapping[str, Any]) -> None:
         """Add params to a logged model; a logged key cannot change value (as run params)."""
@@ -345,7 +345,7 @@ class LoggedModelClient:
                 )
             if key not in known:
                 new[key] = value
-        self._add_params(model_id, new)
+        self._lm_add_params(model_id, new)
 
     def unlinked_run_metrics(self, run_id: str, step: int) -> list[Metric]:
         """The run's metric points at ``step`` that were not logged for a model."""
@@ -379,17 +379,17 @@ class LoggedModelClient:
 
     def delete_logged_model(self, model_id: str) -> None:
         """Soft-delete a logged model: hidden from searches; its files stay."""
-        row = self._model_row(self.get_logged_model(model_id))
+        row = self._lm_row(self.get_logged_model(model_id))
         row["lifecycle_stage"] = LifecycleStage.DELETED.value
         self._writer.add("logged_models", [row])
 
     # -- reads --------------------------------------------------------------------------
-    def _model_rows(self, model_ids: Sequence[str] | None) -> pa.Table:
+    def _lm_current_rows(self, model_ids: Sequence[str] | None) -> pa.Table:
         where = [("model_id", "in", list(model_ids))] if model_ids is not None else None
         rows = store_for("logged_models", self._cfg).read(filters=where)
         return latest(rows, ("model_id",), ("updated_at", "writer_id", "seq"))
 
-    def _details(
+    def _lm_details(
         self, model_ids: Sequence[str] | None
     ) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], pa.Table]:
         """(params by model, live tags by model, metric rows) of some models (all when None)."""
@@ -408,7 +408,7 @@ class LoggedModelClient:
         return params, tags, metrics
 
     @staticmethod
-    def _entity(
+    def _lm_entity(
         row: Mapping[str, Any],
         params: Mapping[str, str],
         tags: Mapping[str, str],
@@ -430,9 +430,9 @@ class LoggedModelClient:
             metrics=tuple(metrics),
         )
 
-    def _models(self, rows: pa.Table, everything: bool = False) -> list[LoggedModel]:
+    def _lm_models(self, rows: pa.Table, everything: bool = False) -> list[LoggedModel]:
         ids = None if everything else rows["model_id"].to_pylist()
-        params, tags, metric_rows = self._details(ids)
+        params, tags, metric_rows = self._lm_details(ids)
         points: dict[str, list[Metric]] = {}
         ordered = metric_rows.sort_by(
             [("step", "ascending"), ("timestamp", "ascending"), ("seq", "ascending")]
@@ -452,7 +452,7 @@ class LoggedModelClient:
                     )
                 )
         return [
-            self._entity(
+            self._lm_entity(
                 r,
                 params.get(r["model_id"], {}),
                 tags.get(r["model_id"], {}),
@@ -465,13 +465,13 @@ class LoggedModelClient:
         """A logged model with its params, tags and metrics; :class:`NotFoundError` if absent."""
         check_model_id(model_id)
         self._prepare_read()
-        rows = self._model_rows([model_id])
+        rows = self._lm_current_rows([model_id])
         if rows.num_rows == 0:
             raise NotFoundError(
                 f"logged model {model_id!r} does not exist under {self._cfg.home_uri}; "
                 "lh.search_logged_models() lists the logged models"
             )
-        return self._models(rows)[0]
+        return self._lm_models(rows)[0]
 
     def search_logged_models(
         self,
@@ -496,12 +496,12 @@ class LoggedModelClient:
             experiment_ids = [experiment_ids]
         ids = None if experiment_ids is None else [str(e) for e in experiment_ids]
         self._prepare_read()
-        rows = self._model_rows(None)
+        rows = self._lm_current_rows(None)
         visible = pc.equal(rows["lifecycle_stage"], LifecycleStage.ACTIVE.value)
         if ids is not None:
             visible = pc.and_(visible, pc.is_in(rows["experiment_id"], pa.array(ids, pa.string())))
         rows = rows.filter(pc.fill_null(visible, False))
-        params, tags, metric_rows = self._details(None)
+        params, tags, metric_rows = self._lm_details(None)
         table, node = _search_table(rows, node, order, params, tags, metric_rows, wanted_sets)
         table = table.filter(pc.fill_null(evaluate(node, table), False))
         keys = [
@@ -517,7 +517,7 @@ class LoggedModelClient:
         picked = table["_row"].to_pylist()[
             start : None if max_results is None else start + max_results
         ]
-        return self._models(rows.take(pa.array(picked, pa.int64())))
+        return self._lm_models(rows.take(pa.array(picked, pa.int64())))
 
 
 def _dataset_pairs(datasets: Sequence[Mapping[str, str]] | None) -> list[tuple[str, str | None]]:

@@ -266,13 +266,13 @@ JOURNALED = (
 )
 
 # How each append-only table resolves to current rows: (key columns, order columns).
+# (The logged_model* tables resolve in lakehouse.tracking.logged_models; compaction only
+# merges their files: they hold a few rows per model.)
 RESOLUTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "runs": (("run_id",), ("updated_at", "writer_id", "seq")),
     "tags": (("run_id", "key"), ("updated_at", "writer_id", "seq")),
     "latest_metrics": (("run_id", "key"), ("step", "timestamp", "value")),
     "params": (("run_id", "key"), ("writer_id", "seq")),
-    "logged_models": (("model_id",), ("updated_at", "writer_id", "seq")),
-    "logged_model_tags": (("model_id", "key"), ("updated_at", "writer_id", "seq")),
 }
 
 

@@ -297,7 +297,9 @@ def test_spark_sql_sees_logged_models_and_spark_udf_scores_one(spark: Any, home:
 
 
 def test_client_create_and_finalize_a_logged_model(home: str) -> None:
-    client = lh.MlflowClient()
+    client = lh.MlflowClient()  # tracking, logged models and the registry in one object
+    client.create_registered_model("main.ml.created_model")  # the registry's own helpers
+    assert client.get_registered_model("main.ml.created_model").name == "main.ml.created_model"
     exp = lh.set_experiment("main.ml.created")
     model = client.create_logged_model(exp.experiment_id, name="agent", model_type="agent")
     assert model.status == "PENDING"
