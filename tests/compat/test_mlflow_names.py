@@ -67,8 +67,10 @@ CLIENT_METHODS = (
 )
 MISSING = {
     "lakehouse": (
-        "is_tracking_uri_set evaluate load_table search_registered_models search_model_versions"
+        "is_tracking_uri_set evaluate load_table search_registered_models search_model_versions "
+        "Image"
     ),
+    "lakehouse.data": "from_huggingface from_polars",
     "lakehouse.models": (
         "set_signature validate_serving_input convert_input_example_to_serving_input"
     ),
