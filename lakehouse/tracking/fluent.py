@@ -476,7 +476,12 @@ def log_metric(
     this process logged in the run at the same step, if any); ``dataset`` (an
     ``lh.data`` dataset) records what it was measured on and logs it as a run input.
     """
-    log_metrics({key: value}, step=step, timestamp=timestamp, model_id=model_id, dataset=dataset)
+    if dataset is not None:
+        log_metrics({key: value}, step, timestamp, model_id=model_id, dataset=dataset)
+        return
+    client, run_id = _current()
+    model_id = model_id or logged_models.model_at_step(run_id, step or 0)
+    client.log_metric(run_id, key, value, timestamp=timestamp, step=step, model_id=model_id)
 
 
 def log_metrics(

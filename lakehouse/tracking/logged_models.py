@@ -280,7 +280,9 @@ class LoggedModelClient:
         if rows:
             self._writer.add("logged_model_params", rows)
 
-    def _lm_add_tags(self, model_id: str, tags: Mapping[str, str | None], *, deleted: bool = False):
+    def _lm_add_tags(
+        self, model_id: str, tags: Mapping[str, str | None], *, deleted: bool = False
+    ) -> None:
         now = _now_us()
         rows = [
             {"model_id": model_id, "key": k, "value": v, "deleted": deleted, "updated_at": now}
