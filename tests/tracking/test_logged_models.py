@@ -24,7 +24,7 @@ def _model(scale: float = 1.0) -> LinearRegression:
     return LinearRegression().fit(X, X @ np.array([1.0, 2.0, 3.0]) * scale)
 
 
-def test_log_model_creates_a_logged_model(home: str) -> None:
+def test_log_model_creates_a_logged_model(home: str, tmp_path: Path) -> None:
     lh.set_experiment("main.ml.logged")
     with lh.start_run() as run:
         lh.log_param("alpha", 0.5)
@@ -60,6 +60,8 @@ def test_log_model_creates_a_logged_model(home: str) -> None:
     for uri in (info.model_uri, f"runs:/{run.info.run_id}/model", "models:/main.ml.logged_model/1"):
         np.testing.assert_allclose(lh.pyfunc.load_model(uri).predict(X[:3]), want)
     assert lh.lineage("main.ml.logged_model", 1).run_id == run.info.run_id
+    local = Path(lh.artifacts.download_artifacts(info.model_uri, dst_path=str(tmp_path)))
+    assert (local / "MLmodel").is_file()
 
 
 def test_metrics_link_to_a_model_and_a_dataset(home: str) -> None:
