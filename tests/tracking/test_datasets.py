@@ -163,6 +163,9 @@ def test_from_spark_records_the_delta_version_as_lineage(home: str, spark) -> No
         "score",
     ]
     assert ds.digest == lh.data.from_spark(df).digest  # the plan's hash, not the source
+    mlflow_data = pytest.importorskip("mlflow.data")
+    theirs = mlflow_data.from_spark(df)._to_mlflow_entity()
+    assert (theirs.digest, json.loads(theirs.schema)) == (ds.digest, json.loads(entity.schema))
     old = lh.data.load_delta(table_name="main.default.orders", version=0)
     assert old.name == "main.default.orders@v0" and old.df.count() == 3
     with pytest.raises(lh.InvalidArgumentError, match="could not find a Delta table"):
