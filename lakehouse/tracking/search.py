@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.config import Config
+from lakehouse.errors import InvalidArgumentError
 from lakehouse.tracking import snapshots
 from lakehouse.tracking.entities import (
     Experiment,
@@ -372,6 +373,11 @@ def filter_experiments(
 ) -> list[Experiment]:
     """``search_experiments``: the same grammar over ``attributes.name`` and ``tags.*``."""
     node = parse_filter(filter_string)
+    if any(kind == "datasets" for kind, _ in referenced(node)):
+        raise InvalidArgumentError(
+            f"invalid experiment filter {filter_string!r}: datasets.* describe runs; filter "
+            "experiments on name, tags.<key> and times, and runs with lh.search_runs"
+        )
     rows: dict[str, list[Any]] = {
         "attributes.name": [e.name for e in exps],
         "attributes.experiment_id": [e.experiment_id for e in exps],

@@ -116,6 +116,8 @@ def test_dataset_filter_errors_name_the_rule(home: str) -> None:
         lh.search_runs(filter_string="datasets.name > 'a'")
     with pytest.raises(lh.InvalidArgumentError, match="cannot be ordered by datasets.name"):
         lh.search_runs(order_by=["datasets.name"])
+    with pytest.raises(lh.InvalidArgumentError, match="datasets.\\* describe runs"):
+        lh.search_experiments(filter_string="datasets.name = 'a'")
 
 
 def test_client_log_inputs_checks_what_it_stores(home: str) -> None:
