@@ -1,7 +1,10 @@
 """The end-to-end demo pipeline that ``make demo`` / ``lakehouse demo`` runs.
 
 Step 1 writes a seeded synthetic churn data set into ``main.demo`` as Delta
-tables; later steps (training, tracking, registry, scoring) build on it.
+tables and builds the feature table ``main.demo.customer_features`` with the
+scheduled refresh job's code; step 2 trains churn models as tracked runs from a
+point-in-time training set over it and registers the best as ``champion``; step 3
+is the nightly scoring with ``score_batch``, which looks the same features up.
 """
 
 from __future__ import annotations
@@ -19,9 +22,8 @@ from lakehouse.config import get_config
 from lakehouse.demo.customer_features import describe as describe_refresh
 from lakehouse.demo.customer_features import refresh_customer_features
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
-from lakehouse.demo.scoring import DAILY_FEATURES, score_nightly, write_daily_features
+from lakehouse.demo.scoring import score_nightly
 from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
-from lakehouse.scoring.job import print_summary
 from lakehouse.spark import spark
 from lakehouse.tracking.maintenance import compact
 from lakehouse.tracking.writer import flush_all
@@ -109,8 +111,10 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
         f"of {result.runs} runs"
     )
     console.print(
-        f"registered {MODEL_NAME} version {result.version}; alias champion -> "
-        f"version {result.version}"
+        f"registered {MODEL_NAME} version {result.version} (with its feature spec: "
+        f"{', '.join(f'{t}@v{v}' for t, v in result.feature_versions.items())}); "
+        f"alias champion -> version {result.version}",
+        soft_wrap=True,
     )
     _score_nightly()
     # What a nightly job does after logging: keep first searches of the next day cheap.
@@ -124,14 +128,19 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
 
 
 def _score_nightly() -> None:
-    """Step 3: the nightly batch-scoring job on the last demo day, with ``champion``."""
-    rows = write_daily_features(end=DEMO_END)
+    """Step 3: the nightly scoring of the last demo day with ``champion`` and ``score_batch``."""
     console.print(
         f"step 3/3: nightly scoring of {DEMO_END} with {MODEL_NAME}@champion "
-        f"({DAILY_FEATURES}: {rows:,} rows; conf/batch_score.yaml)",
+        "(fe.score_batch looks up main.demo.customer_features as of that day)",
         soft_wrap=True,
     )
-    print_summary(score_nightly(DEMO_END), console)
+    scores = score_nightly(DEMO_END)
+    console.print(
+        f"  {scores.rows:,} scores of {scores.date} by {MODEL_NAME} version "
+        f"{scores.model_version} -> {scores.table} version {scores.table_version} "
+        f"(partition as_of_date={scores.date}) at {scores.location}",
+        soft_wrap=True,
+    )
 
 
 # `lakehouse demo`: installed as an entry point in the "lakehouse.commands" group (see

@@ -11,9 +11,28 @@ from __future__ import annotations
 from lakehouse.config import project_root
 from lakehouse.features.refresh import RefreshResult, load_refresh_config, refresh
 
-__all__ = ["CONF_FILE", "CUSTOMER_FEATURES", "describe", "refresh_customer_features"]
+__all__ = [
+    "CONF_FILE",
+    "CUSTOMER_FEATURES",
+    "FEATURE_COLUMNS",
+    "describe",
+    "refresh_customer_features",
+]
 
 CUSTOMER_FEATURES = "main.demo.customer_features"
+# The features of the table (the SQL of CONF_FILE computes them) that the churn models use.
+FEATURE_COLUMNS = [
+    "orders_30d",
+    "amount_30d",
+    "returns_30d",
+    "return_rate_90d",
+    "days_since_last_order",
+    "tenure_days",
+    "monthly_fee",
+    "is_basic",
+    "is_premium",
+    "is_south",
+]
 CONF_FILE = project_root() / "conf" / "features" / "customer_features.yaml"
 
 

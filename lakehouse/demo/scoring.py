@@ -1,58 +1,96 @@
-"""Demo nightly scoring: daily churn features, then the batch-scoring job with ``champion``.
+"""Demo nightly scoring: ``fe.score_batch`` on the customers of a date, one output partition a day.
 
-The job runs from ``conf/batch_score.yaml``, the same configuration that
-``spark-submit jobs/batch_score.py`` and ``lakehouse jobs batch-score`` read.
+The spine is every customer with the date scored; ``score_batch`` looks up the
+features the champion was trained with (``main.demo.customer_features``, point in
+time on that date) and scores them. The scores replace exactly that date's partition
+of ``main.demo.churn_scores`` (``replaceWhere``, the batch-scoring writer), with the
+model's name and version on every row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 
-from lakehouse.catalog import namespace
-from lakehouse.config import project_root
 from lakehouse.demo.data import DEMO_END
-from lakehouse.demo.features import churn_features
-from lakehouse.scoring.batch import ScoringResult, run_scoring
-from lakehouse.scoring.job import load_config
+from lakehouse.demo.train import MODEL_NAME, TIME_COLUMN
 
-__all__ = ["DAILY_FEATURES", "SCORING_CONF", "score_nightly", "write_daily_features"]
+__all__ = ["CUSTOMERS", "SCORES", "NightlyScores", "score_nightly"]
 
-DAILY_FEATURES = "main.demo.daily_features"
-SCORING_CONF = project_root() / "conf" / "batch_score.yaml"
+CUSTOMERS = "main.demo.customers"
+SCORES = "main.demo.churn_scores"
+PREDICTION = "churn_prediction"
 
 
-def write_daily_features(days: int = 2, *, end: dt.date = DEMO_END) -> int:
-    """Churn features of every customer for the last ``days`` days, one partition per day.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NightlyScores:
+    """Where one night's scores went and which model version made them."""
 
-    Returns the rows written. Each day's features use only orders before that day.
+    date: dt.date
+    model_uri: str
+    model_version: int
+    table: str
+    location: str
+    table_version: int
+    rows: int
+
+
+def score_nightly(date: dt.date = DEMO_END, *, alias: str = "champion") -> NightlyScores:
+    """Score every demo customer for ``date`` with ``MODEL_NAME@alias`` into ``SCORES``.
+
+    The alias is resolved once, first: the version it names now scores every row and
+    is written on it (a rerun after a rollback uses the older version).
     """
     from pyspark.sql import functions as F
 
-    orders, customers = namespace.table("main.demo.orders"), namespace.table("main.demo.customers")
-    frames = [
-        churn_features(orders, customers, day).withColumn("feature_date", F.lit(day))
-        for day in (end - dt.timedelta(days=i) for i in reversed(range(days)))
-    ]
-    daily = frames[0]
-    for frame in frames[1:]:
-        daily = daily.unionByName(frame)
-    namespace.create_table(
-        DAILY_FEATURES,
-        daily,
-        comment="Churn features per customer and day: the nightly scoring job's input.",
-        partition_by=["feature_date"],
-        mode="overwrite",
+    import lakehouse as lh
+    from lakehouse.feature_store import FeatureEngineeringClient
+    from lakehouse.registry.uris import resolve_model_uri
+    from lakehouse.scoring.batch import (
+        ScoredModel,
+        ScoringSpec,
+        add_run_columns,
+        output_frame,
+        write_scores,
     )
-    return namespace.table(DAILY_FEATURES).count()
 
-
-def score_nightly(
-    date: dt.date = DEMO_END,
-    *,
-    conf_file: str | Path = SCORING_CONF,
-    progress: Callable[[str], None] | None = None,
-) -> ScoringResult:
-    """Run the nightly batch-scoring job of ``conf_file`` for ``date`` (in this session)."""
-    return run_scoring(load_config(conf_file).spec(date.isoformat()), progress=progress)
+    resolved = resolve_model_uri(f"models:/{MODEL_NAME}@{alias}")
+    spine = lh.table(CUSTOMERS).select("customer_id", F.lit(date).alias(TIME_COLUMN))
+    scored = FeatureEngineeringClient().score_batch(model_uri=resolved.pinned_uri, df=spine)
+    model = ScoredModel(
+        column=PREDICTION,
+        version_column="model_version",
+        uri=resolved.uri,
+        name=resolved.name,
+        version=resolved.version,
+        alias=alias,
+        location=resolved.location,
+        resolved=resolved,
+    )
+    scored_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    frame = output_frame(
+        add_run_columns(
+            scored.withColumnRenamed("prediction", PREDICTION), [model], scored_at=scored_at
+        ),
+        keys=["customer_id"],
+        partition_columns=[TIME_COLUMN],
+        models=[model],
+    )
+    spec = ScoringSpec(
+        model_uri=resolved.pinned_uri,
+        input_table=CUSTOMERS,
+        output_table=SCORES,
+        partition={TIME_COLUMN: date.isoformat()},
+        prediction_column=PREDICTION,
+    )
+    marker = f"lakehouse-demo-score-{date.isoformat()}-{scored_at.isoformat()}"
+    location, version, rows = write_scores(frame, spec, marker=marker)
+    return NightlyScores(
+        date=date,
+        model_uri=resolved.uri,
+        model_version=int(resolved.version or 0),
+        table=SCORES,
+        location=location,
+        table_version=version,
+        rows=rows,
+    )

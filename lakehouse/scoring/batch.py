@@ -48,6 +48,7 @@ __all__ = [
     "read_input",
     "run_scoring",
     "score_table",
+    "write_scores",
 ]
 
 RUN_COLUMNS = ("model_name", "model_version", "scored_at")
@@ -325,6 +326,20 @@ def _write(
     writer.save(paths.to_local_path(location))
     version, rows = _commit_of(location, marker)
     return location, version, rows
+
+
+def write_scores(frame: DataFrame, spec: ScoringSpec, *, marker: str) -> tuple[str, int, int]:
+    """Write ``frame`` as a scoring run does: replace exactly ``spec.partition`` of the output.
+
+    For callers that score with their own function (the feature store's
+    ``score_batch``) and keep this module's output rules: the table is made when absent,
+    partitioned by the partition's columns, and refused when its columns or
+    partitioning differ. ``marker`` tags the commit (its ``userMetadata``). Returns the
+    output's location, the commit's Delta version and the rows written.
+    """
+    partition_columns = list(spec.partition)
+    exists = _check_output(spec, frame, partition_columns)
+    return _write(frame, spec, partition_columns, exists=exists, marker=marker)
 
 
 def _commit_of(location: str, marker: str) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import lakehouse as lh
 from lakehouse.demo import write_demo_tables
 from lakehouse.demo.data import generate
+from lakehouse.registry.client import RegistryClient
 
 
 def test_same_seed_same_rows_and_plausible_shape() -> None:
@@ -37,21 +38,30 @@ def test_demo_tables_are_written_partitioned(home: str, spark) -> None:  # type:
     assert len(messages) == 3 and "main.demo.orders" in messages[1]
 
 
-def test_demo_trains_tracked_runs_and_registers_the_best(home: str, spark) -> None:  # type: ignore[no-untyped-def]
+def test_demo_trains_from_a_training_set_and_registers_the_best(home: str, spark) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
+    from lakehouse.demo.customer_features import CUSTOMER_FEATURES, refresh_customer_features
     from lakehouse.demo.data import DEMO_END
-    from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
+    from lakehouse.demo.train import EXPERIMENT, LABELS, MODEL_NAME, train_and_register
+    from lakehouse.features.model import feature_spec_of
 
     write_demo_tables(400, days=60, seed=3, progress=lambda _: None)
-    result = train_and_register(DEMO_END - dt.timedelta(days=31), progress=lambda _: None)
+    refresh_customer_features()
+    as_of = DEMO_END - dt.timedelta(days=31)
+    result = train_and_register(as_of, progress=lambda _: None)
     runs = lh.search_runs(experiment_names=[EXPERIMENT])
     assert len(runs) == 3 and runs["status"].eq("FINISHED").all()
     assert result.best_auc == runs["metrics.auc"].max()
-    champion = lh.Client().get_model_version_by_alias(MODEL_NAME, "champion")
+    # The spine: the labels of the three weeks before as_of, every row kept.
+    days = [as_of - dt.timedelta(weeks=w) for w in (1, 2, 3)]
+    labels = lh.table(LABELS).toPandas()
+    assert result.rows == labels["label_date"].isin(days).sum() > 0
+    champion = RegistryClient().get_model_version_by_alias(MODEL_NAME, "champion")
     assert champion.version == result.version == 1 and champion.run_id == result.best_run_id
     inputs = {i.table_name: i.version for i in lh.lineage(MODEL_NAME, 1).inputs}
-    assert inputs == {"main.demo.orders": 0, "main.demo.customers": 0, "main.demo.churn_labels": 0}
-    model = lh.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
-    example = model.input_example()
-    assert len(model.predict(example)) == len(example)
+    assert inputs == {CUSTOMER_FEATURES: 0, LABELS: 0}
+    # The model carries its feature spec: callers bring keys and a date, never features.
+    spec = feature_spec_of(f"models:/{MODEL_NAME}@champion")
+    assert spec.table_versions == {CUSTOMER_FEATURES: 0}
+    assert spec.input_columns == ("customer_id", "as_of_date")
