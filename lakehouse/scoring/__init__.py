@@ -27,11 +27,37 @@ Public API::
 
 Each Python worker loads the model once (module-level cache) and scores Arrow
 batches; ``spark.sql.execution.arrow.maxRecordsPerBatch`` sets the batch size.
+
+The names are imported on first use: Python workers import
+:mod:`lakehouse.scoring.worker` through this package, and should not pay for the
+registry and tracking modules that only the driver needs.
 """
 
 from __future__ import annotations
 
-from lakehouse.scoring.predict import is_spark_ml, predict_df
-from lakehouse.scoring.udf import ModelUdf, spark_udf, udf_for
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lakehouse.scoring.predict import is_spark_ml, predict_df
+    from lakehouse.scoring.udf import ModelUdf, spark_udf, udf_for
+
+_FORWARDS = {
+    "is_spark_ml": "lakehouse.scoring.predict",
+    "predict_df": "lakehouse.scoring.predict",
+    "ModelUdf": "lakehouse.scoring.udf",
+    "spark_udf": "lakehouse.scoring.udf",
+    "udf_for": "lakehouse.scoring.udf",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use, then keep it."""
+    if name not in _FORWARDS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_FORWARDS[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["ModelUdf", "is_spark_ml", "predict_df", "spark_udf", "udf_for"]

@@ -7,10 +7,12 @@ and the model itself is loaded once per Python worker process and kept in
 workers), as ``pyspark.ml.functions.predict_batch_udf`` does.
 
 The batch loop works on Arrow arrays (``arrow_udf``, no pandas) for scikit-learn
-estimators: the input columns are copied once into one C-ordered numpy matrix
-and handed to the estimator's ``predict_fn``. Models that need named columns
-(pipelines with column selectors, custom pyfunc models) get a pandas DataFrame
-built straight from the Arrow batch.
+estimators: the input columns are copied once into one numpy matrix (row-major
+float32 for trees, column-major for linear models, where each column is one
+contiguous copy) and handed to the estimator's ``predict_fn``; sklearn's
+per-call finiteness scan is replaced by one sum when that shows it is moot.
+Models that need named columns (pipelines with column selectors, custom pyfunc
+models) get a pandas DataFrame built straight from the Arrow batch.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -153,8 +155,17 @@ def _columns(batch: Any, spec: WorkerSpec) -> list[pa.Array]:
     return arrays
 
 
-def _matrix(arrays: list[pa.Array], dtype: np.dtype[Any]) -> np.ndarray:
-    out = np.empty((len(arrays[0]), len(arrays)), dtype=dtype)
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The estimator's input matrix: element type and memory order (``"C"`` or ``"F"``)."""
+
+    dtype: np.dtype[Any]
+    order: Literal["C", "F"]
+
+
+def _matrix(arrays: list[pa.Array], layout: Layout) -> np.ndarray:
+    """One matrix from the batch's columns (each Arrow column read without a copy)."""
+    out = np.empty((len(arrays[0]), len(arrays)), dtype=layout.dtype, order=layout.order)
     for i, array in enumerate(arrays):
         out[:, i] = array.to_numpy(zero_copy_only=False)
     return out
@@ -173,17 +184,43 @@ def _needs_names(model: Any) -> bool:
     return isinstance(model, Pipeline | ColumnTransformer | FeatureUnion)
 
 
-def _dtype_for(model: Any, kinds: tuple[str | None, ...]) -> np.dtype[Any] | None:
-    """The matrix dtype for the numpy path, or ``None`` when the model needs a DataFrame."""
+def layout_for(model: Any, kinds: tuple[str | None, ...]) -> Layout | None:
+    """The matrix for the numpy path, or ``None`` when the model needs a DataFrame."""
     if _needs_names(model) or any(k not in ("double", "float", "long", "integer") for k in kinds):
         return None
     from sklearn.ensemble._forest import BaseForest
+    from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
     from sklearn.tree import BaseDecisionTree
 
-    # Trees predict on float32 and would copy a float64 matrix once more.
-    if isinstance(model, BaseForest | BaseDecisionTree) or all(k == "float" for k in kinds):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
+    # Trees predict on float32 (a float64 matrix would be copied once more) and walk
+    # one row at a time, so a row's features sit together.
+    if isinstance(model, BaseForest | BaseDecisionTree):
+        return Layout(np.dtype(np.float32), "C")
+    dtype = np.dtype(np.float32 if all(k == "float" for k in kinds) else np.float64)
+    # A linear model is one matrix product, which reads either order: column-major
+    # fills each column with one contiguous copy of its Arrow buffer.
+    if isinstance(model, LinearModel | LinearClassifierMixin):
+        return Layout(dtype, "F")
+    return Layout(dtype, "C")
+
+
+def finite_fast_path(method: Any) -> Any:
+    """``method`` without sklearn's per-call finiteness scan when one sum shows it is moot.
+
+    On a batch of a fast model (a linear one) sklearn's input validation costs as much
+    as the prediction. A single sum is finite exactly when no value is NaN or infinite
+    (or the sum overflows: then the estimator's own check runs, as it does for any
+    batch with a NaN, which it rejects or handles as missing as it always would).
+    """
+    from sklearn import config_context
+
+    def predict(matrix: np.ndarray) -> Any:
+        if np.isfinite(np.add.reduce(matrix, axis=None)):
+            with config_context(assume_finite=True):
+                return method(matrix)
+        return method(matrix)
+
+    return predict
 
 
 # -- outputs ---------------------------------------------------------------------------
@@ -276,10 +313,12 @@ def _arrow_type(result_json: str) -> pa.DataType:
     return to_arrow_type(_parse_datatype_json_string(result_json))
 
 
-def _predictor(spec: WorkerSpec, model: Any, n: int) -> tuple[Any, np.dtype[Any] | None]:
+def _predictor(spec: WorkerSpec, model: Any, n: int) -> tuple[Any, Layout | None]:
     if spec.flavor == "sklearn":
         kinds = spec.kinds[:n] if len(spec.kinds) >= n else (None,)
-        return getattr(model, spec.predict_fn), _dtype_for(model, kinds)
+        method = getattr(model, spec.predict_fn)
+        layout = layout_for(model, kinds)
+        return (finite_fast_path(method) if layout else method), layout
     params = dict(spec.params) if spec.params else None
     return (lambda frame: model.predict(frame, params=params)), None
 
@@ -289,16 +328,16 @@ def predict_batches(spec: WorkerSpec, batches: Iterator[Any]) -> Iterator[pa.Arr
     model = model_for(spec)
     arrow_type = _arrow_type(spec.result)
     predict: Any = None
-    dtype: np.dtype[Any] | None = None
+    layout: Layout | None = None
     for batch in batches:
         arrays = _columns(batch, spec)
         if predict is None:
             check_arrow_types(spec.names, spec.kinds, arrays)
-            predict, dtype = _predictor(spec, model, len(arrays))
+            predict, layout = _predictor(spec, model, len(arrays))
         if len(arrays[0]) == 0:
             yield pa.array([], type=arrow_type)
             continue
-        data = _matrix(arrays, dtype) if dtype is not None else _frame(arrays, spec.names)
+        data = _matrix(arrays, layout) if layout is not None else _frame(arrays, spec.names)
         yield to_arrow(predict(data), arrow_type)
 
 

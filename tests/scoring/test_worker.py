@@ -1,0 +1,99 @@
+"""The Python workers' batch loop, in this process: Arrow batches in, the estimator's output out.
+
+``predict_batches`` is what each Spark Python worker runs; here it is fed Arrow
+batches directly (a package saved on disk, loaded as a worker loads it), so the
+numpy path's layouts and its finiteness shortcut are checked against the
+estimator's own ``predict`` on the same rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from lakehouse.models.flavors.sklearn import save_model
+from lakehouse.models.signature import infer_signature
+from lakehouse.scoring.worker import WorkerSpec, layout_for, predict_batches
+
+COLUMNS = [f"f{i}" for i in range(5)]
+
+
+def _data(rows: int, seed: int) -> pd.DataFrame:
+    return pd.DataFrame(np.random.default_rng(seed).random((rows, 5)), columns=COLUMNS)
+
+
+def _labels(x: pd.DataFrame) -> np.ndarray:
+    return ((x["f0"] + x["f1"] * x["f2"]) > 0.7).astype(int).to_numpy()
+
+
+def _spec(model: Any, folder: Path, result: str = '"double"') -> WorkerSpec:
+    x = _data(50, 1)
+    save_model(model, folder, signature=infer_signature(x, model.predict(x)))
+    return WorkerSpec(
+        key=f"{folder}#{uuid.uuid4().hex}",  # a fresh cache entry per test
+        location=str(folder),
+        shipped=None,
+        flavor="sklearn",
+        predict_fn="predict",
+        names=tuple(COLUMNS),
+        kinds=("double",) * len(COLUMNS),
+        result=result,
+    )
+
+
+def _batches(frame: pd.DataFrame, size: int) -> list[tuple[pa.Array, ...]]:
+    """The frame as an arrow_udf receives it: one tuple of column arrays per batch."""
+    return [
+        tuple(pa.array(frame[c].iloc[i : i + size], from_pandas=True) for c in COLUMNS)
+        for i in range(0, len(frame), size)
+    ]
+
+
+def _score(spec: WorkerSpec, frame: pd.DataFrame, size: int = 300) -> np.ndarray:
+    out = list(predict_batches(spec, iter(_batches(frame, size))))
+    return np.concatenate([a.to_numpy(zero_copy_only=False) for a in out])
+
+
+@pytest.mark.parametrize("kind", ["logistic", "linear", "forest"])
+def test_batches_score_as_the_estimator_predicts(tmp_path: Path, kind: str) -> None:
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    x = _data(2_000, 2)
+    model = {
+        "logistic": lambda: LogisticRegression().fit(x, _labels(x)),
+        "linear": lambda: LinearRegression().fit(x, x["f0"] * 3 - x["f4"]),
+        "forest": lambda: RandomForestClassifier(n_estimators=10, max_depth=4).fit(x, _labels(x)),
+    }[kind]()
+    frame = _data(1_000, 3)
+    got = _score(_spec(model, tmp_path / "model"), frame)
+    np.testing.assert_allclose(got, model.predict(frame), rtol=1e-12)
+    layout = layout_for(model, ("double",) * 5)
+    assert layout is not None
+    assert (layout.dtype, layout.order) == {
+        "logistic": (np.float64, "F"),
+        "linear": (np.float64, "F"),
+        "forest": (np.float32, "C"),
+    }[kind]
+
+
+def test_a_nan_reaches_the_estimators_own_check(tmp_path: Path) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    x = _data(2_000, 4)
+    frame = _data(600, 5)
+    frame.loc[450, "f3"] = np.nan  # in the second batch; the first is finite
+    linear = LogisticRegression().fit(x, _labels(x))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        _score(_spec(linear, tmp_path / "linear"), frame)
+    # A model that takes missing values as such still gets them, and predicts as it would.
+    boosted = HistGradientBoostingClassifier(max_iter=20).fit(x, _labels(x))
+    got = _score(_spec(boosted, tmp_path / "boosted"), frame)
+    np.testing.assert_array_equal(got, boosted.predict(frame))
