@@ -30,6 +30,7 @@ from lakehouse.autologging.session import (
     FitSession,
     get_config,
     in_training,
+    not_logged,
     set_config,
     warn,
 )
@@ -39,7 +40,7 @@ from lakehouse.registry import model_logging
 from lakehouse.store.layout import warehouse_uri
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
-from lakehouse.tracking.entities import Dataset, DatasetInput, InputTag
+from lakehouse.tracking.entities import Dataset, DatasetInput, InputTag, Metric, Param
 from lakehouse.tracking.validation import MAX_PARAM_VALUE_LENGTH
 
 __all__ = ["FLAVOR_NAME", "autolog", "table_versions"]
@@ -141,7 +142,12 @@ def param_map(stage: Any, names: dict[str, str], level: int = 0) -> dict[str, An
         if not stage.isDefined(p):
             continue
         value = stage.getOrDefault(p)
-        if isinstance(stage, Pipeline) and p.name == "stages":
+        search = _is_search(stage)
+        if search and p.name == "estimatorParamMaps":
+            continue  # in search_results.csv and the child runs
+        if search and p.name == "estimator":
+            out[prefix + p.name] = names[value.uid]  # its params are the child runs'
+        elif isinstance(stage, Pipeline) and p.name == "stages":
             out[prefix + "stages"] = [names[s.uid] for s in stage.getStages()]
             for sub in stage.getStages():
                 out.update(param_map(sub, names, level + 1))
@@ -151,6 +157,12 @@ def param_map(stage: Any, names: dict[str, str], level: int = 0) -> dict[str, An
         else:
             out[prefix + p.name] = value
     return out
+
+
+def _is_search(stage: Any) -> bool:
+    from pyspark.ml.tuning import CrossValidator, TrainValidationSplit
+
+    return isinstance(stage, CrossValidator | TrainValidationSplit)
 
 
 def _hierarchy(stage: Any, names: dict[str, str]) -> dict[str, Any]:
@@ -253,6 +265,10 @@ def _fit_patch(original: Callable[..., Any]) -> Callable[..., Any]:
         if skip:
             return original(self, dataset, params)
         assert config is not None
+        # A candidate fit of a search: pyspark fits copies (same uid) in a thread pool.
+        if getattr(self, "uid", None) in _TUNED:
+            with not_logged():
+                return original(self, dataset, params)
         with FitSession(config, self) as session:
             if not session.should_log:
                 return original(self, dataset, params)
@@ -263,16 +279,93 @@ def _fit_patch(original: Callable[..., Any]) -> Callable[..., Any]:
                     "logging the training DataFrame",
                     lambda: _log_training_df(dataset, table_versions(dataset)),
                 )
-            model = original(self, dataset, params)
+            tuned = estimator.getEstimator() if _is_search(estimator) else None
+            if tuned is not None:
+                _TUNED.add(tuned.uid)
+            try:
+                model = original(self, dataset, params)
+            finally:
+                if tuned is not None:
+                    _TUNED.discard(tuned.uid)
+            if tuned is not None:
+                session.attempt(
+                    "logging the search results", lambda: _log_search(session, estimator, model)
+                )
             if config.log_models:
                 session.attempt(
                     "logging the trained model", lambda: _log_model(config, model, dataset)
                 )
+                if tuned is not None:
+                    session.attempt(
+                        "logging the best model",
+                        lambda: _log_model(config, model.bestModel, dataset, "best_model"),
+                    )
             if config.log_post_training_metrics and session.run_id and session.failed is None:
                 POST_TRAINING.register_model(model, session.run_id)
             return model
 
     return patched
+
+
+_TUNED: set[str] = set()  # uids of the estimators a search is fitting right now
+
+
+def _search_metrics(search: Any, model: Any) -> tuple[dict[str, list[float]], int]:
+    """MLflow's metrics per candidate (``avg_``/``std_`` for CrossValidator) and the best."""
+    import numpy as np
+    from pyspark.ml.tuning import CrossValidatorModel
+
+    name = search.getEvaluator().getMetricName()
+    if isinstance(model, CrossValidatorModel):
+        values = list(model.avgMetrics)
+        metrics = {f"avg_{name}": values, f"std_{name}": list(model.stdMetrics)}
+    else:
+        values = list(model.validationMetrics)
+        metrics = {name: values}
+    larger = search.getEvaluator().isLargerBetter()
+    return metrics, int(np.argmax(values) if larger else np.argmin(values))
+
+
+def _log_search(session: FitSession, search: Any, model: Any) -> None:
+    """Child runs (one per candidate), search_results.csv, best_parameters.json, best_*."""
+    import pandas as pd
+
+    names = stage_names(search)
+    tuned = search.getEstimator()
+    maps = [
+        {f"{names[p.parent]}.{p.name}": v for p, v in epm.items()}
+        for epm in search.getEstimatorParamMaps()
+    ]
+    metrics, best = _search_metrics(search, model)
+    results = pd.DataFrame({"params": [json.dumps(m, default=str) for m in maps], **metrics})
+    for key in sorted({k for m in maps for k in m}):
+        results[f"param.{key}"] = [m.get(key) for m in maps]
+    fluent.log_text(results.to_csv(index=False), "search_results.csv")
+    fluent.log_dict(maps[best], "best_parameters.json")
+    fluent.log_params({f"best_{k}": _text(v) for k, v in maps[best].items()})
+    parent = fluent.active_run()
+    assert parent is not None
+    client = TrackingClient()
+    cls = type(tuned)
+    for i, epm in enumerate(search.getEstimatorParamMaps()):
+        tags = {
+            **session.config.extra_tags,
+            "mlflow.parentRunId": parent.info.run_id,
+            "mlflow.autologging": FLAVOR_NAME,
+            "estimator_name": cls.__name__,
+            "estimator_class": f"{cls.__module__}.{cls.__name__}",
+        }
+        child = client.create_run(parent.info.experiment_id, tags=tags)
+        params = param_map(tuned.copy(epm), names)
+        items = [Param(key=str(k), value=_text(v)) for k, v in params.items()]
+        points = [
+            Metric(key=k, value=float(v[i]), timestamp=None, step=0)  # type: ignore[arg-type]
+            for k, v in metrics.items()
+        ]
+        for j in range(0, len(items), 100):
+            client.log_batch(child.info.run_id, params=items[j : j + 100])
+        client.log_batch(child.info.run_id, metrics=points)
+        client.set_terminated(child.info.run_id, "FINISHED")
 
 
 def _log_params(estimator: Any) -> None:
@@ -296,6 +389,7 @@ def _input_columns(model: Any, df: Any) -> list[str]:
     """The DataFrame columns the model's stages read (all of them when none is named)."""
     from pyspark.ml import PipelineModel
 
+    model = getattr(model, "bestModel", model)  # a search model reads what its best reads
     stages = model.stages if isinstance(model, PipelineModel) else [model]
     produced: set[str] = set()
     wanted: list[str] = []
@@ -313,7 +407,7 @@ def _input_columns(model: Any, df: Any) -> list[str]:
     return wanted or list(df.columns)
 
 
-def _log_model(config: AutologConfig, model: Any, df: Any) -> None:
+def _log_model(config: AutologConfig, model: Any, df: Any, name: str = "model") -> None:
     allow = config.options.get("allowlist")
     cls = type(model)
     if allow is not None and f"{cls.__module__}.{cls.__name__}" not in allow:
@@ -338,8 +432,8 @@ def _log_model(config: AutologConfig, model: Any, df: Any) -> None:
         lambda location: spark_flavor.save_model(
             model, location, signature=signature, input_example=example
         ),
-        "model",
-        registered_model_name=config.registered_model_name,
+        name,
+        registered_model_name=config.registered_model_name if name == "model" else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,3 +73,51 @@ def test_a_pipeline_on_a_namespace_table_logs_stages_model_and_table_version(
 
     assert "transform" not in Model.__dict__
     assert not hasattr(Estimator.__dict__["fit"], "__lakehouse_original__")
+
+
+@pytest.mark.slow
+def test_a_cross_validator_gives_a_parent_run_and_one_child_per_candidate(
+    spark, train_table: str
+) -> None:  # type: ignore[no-untyped-def]
+    from pyspark.ml import Pipeline
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.evaluation import BinaryClassificationEvaluator
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+
+    lh.spark_ml.autolog()
+    lr = LogisticRegression(maxIter=5)
+    pipeline = Pipeline(stages=[VectorAssembler(inputCols=["x1", "x2"], outputCol="f"), lr])
+    lr.setFeaturesCol("f")
+    grid = ParamGridBuilder().addGrid(lr.regParam, [0.01, 0.5]).build()
+    cv = CrossValidator(
+        estimator=pipeline,
+        estimatorParamMaps=grid,
+        evaluator=BinaryClassificationEvaluator(),
+        numFolds=2,
+        parallelism=2,  # candidate fits run in threads: still no runs of their own
+    )
+    model = cv.fit(lh.table(train_table))
+    runs = lh.search_runs(output_format="list")
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and len(children) == 2
+    parent = parents[0]
+    assert parent.data.tags["estimator_name"] == "CrossValidator"
+    assert parent.data.params["estimator"] == "Pipeline"
+    assert "estimatorParamMaps" not in parent.data.params
+    best = int(np.argmax(model.avgMetrics))
+    assert parent.data.params["best_LogisticRegression.regParam"] == str([0.01, 0.5][best])
+    artifacts = {f.path for f in lh.Client().list_artifacts(parent.info.run_id)}
+    assert {"model", "best_model", "search_results.csv", "best_parameters.json"} <= artifacts
+    got = sorted(
+        (c.data.params["LogisticRegression.regParam"], c.data.metrics["avg_areaUnderROC"])
+        for c in children
+    )
+    assert got == sorted(zip(["0.01", "0.5"], model.avgMetrics, strict=True))
+    best_model = lh.spark_ml.load_model(f"runs:/{parent.info.run_id}/best_model")
+    test = lh.table(train_table)
+    pd.testing.assert_frame_equal(
+        best_model.transform(test).select("prediction").toPandas(),
+        model.bestModel.transform(test).select("prediction").toPandas(),
+    )
