@@ -13,6 +13,7 @@ differs between the two.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class Library:
     sklearn_history: Callable[[Any], Mapping[str, Mapping[str, list[float]]]]
     importances: Callable[[Any, str], dict[str, float]]  # (model, importance type)
     one_based_best: bool  # LightGBM counts best_iteration from 1 (0: no early stopping)
+    data_class: type  # xgboost.DMatrix / lightgbm.Dataset: remembers an input example
+    predict_native: Callable[[Any, Any], Any]  # (booster, example frame) -> predictions
 
 
 def enable(library: Library, config: AutologConfig) -> None:
@@ -60,6 +63,23 @@ def enable(library: Library, config: AutologConfig) -> None:
         patching.patch(library.flavor, module, "train", _train_patch(library))
     for cls in library.estimators:
         patching.patch(library.flavor, cls, "fit", _fit_patch(library))
+    patching.patch(library.flavor, library.data_class, "__init__", _data_patch)
+
+
+EXAMPLE_ATTR = "_lakehouse_input_example"
+
+
+def _data_patch(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep the first rows of a native training set's data: its model's signature."""
+
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        data = args[0] if args else kwargs.get("data")
+        with contextlib.suppress(Exception):  # an example is optional; never break the data
+            if hasattr(data, "iloc") or hasattr(data, "shape"):
+                setattr(self, EXAMPLE_ATTR, _head(data))
+
+    return patched
 
 
 def _text(value: Any) -> str:
@@ -163,6 +183,8 @@ def _train_patch(library: Library) -> Callable[[Callable[..., Any]], Callable[..
                     lambda: fluent.log_params(_train_params(original, library, args, kwargs)),
                 )
                 booster, history = library.native_train(original, args, kwargs)
+                data = args[1] if len(args) > 1 else kwargs.get("dtrain", kwargs.get("train_set"))
+                session.example = getattr(data, EXAMPLE_ATTR, None)
                 session.attempt(
                     "logging the trained model",
                     lambda: _after_train(library, config, session, booster, history),
@@ -182,7 +204,11 @@ def _after_train(
     _early_stopping(library, booster, by_step)
     _log_importances(library, booster)
     if config.log_models:
-        _log_model(library, config, booster, None, None)
+        example = session.example
+        signature = None
+        if config.log_model_signatures and example is not None:
+            signature = infer_signature(example, library.predict_native(booster, example))
+        _log_model(library, config, booster, signature, example)
 
 
 # -- sklearn-API fit ------------------------------------------------------------------------

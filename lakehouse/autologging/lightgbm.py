@@ -81,6 +81,8 @@ def autolog(
         sklearn_history=lambda model: getattr(model, "evals_result_", None) or {},
         importances=_importances,
         one_based_best=True,
+        data_class=lightgbm.Dataset,
+        predict_native=lambda booster, example: booster.predict(example),
     )
     boosting.enable(library, config)
 

@@ -116,6 +116,7 @@ class FitSession:
         self.run_id: str | None = None
         self.started_run = False
         self.failed: str | None = None
+        self.example: Any = None  # an input example found while training (native APIs)
         user_run = fluent.active_run()
         self.should_log = not self.nested and not (config.exclusive and user_run is not None)
         if user_run is not None:

@@ -92,6 +92,8 @@ def autolog(
         sklearn_history=lambda model: model.evals_result(),
         importances=_importances,
         one_based_best=False,
+        data_class=xgboost.DMatrix,
+        predict_native=lambda booster, example: booster.predict(xgboost.DMatrix(example)),
     )
     boosting.enable(library, config)
 

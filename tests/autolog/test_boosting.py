@@ -85,6 +85,8 @@ def test_xgboost_native_train_with_early_stopping(home: str, binary) -> None:  #
     assert {"feature_importance_weight.json", "feature_importance_gain.png"} <= artifacts
     loaded = lh.xgboost.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_allclose(loaded.predict(dvalid), booster.predict(dvalid))
+    sig = lh.pyfunc.load_model(f"runs:/{run.info.run_id}/model").metadata.signature
+    assert [c.name for c in sig.inputs.inputs] == list(X_train.columns)  # from the DMatrix
 
 
 def test_lightgbm_classifier_and_native_train(home: str, binary) -> None:  # type: ignore[no-untyped-def]
@@ -119,6 +121,8 @@ def test_lightgbm_classifier_and_native_train(home: str, binary) -> None:  # typ
     assert [s for s, _ in _history(native.info.run_id, "train-binary_logloss")] == list(range(6))
     loaded = lh.lightgbm.load_model(f"runs:/{native.info.run_id}/model")
     np.testing.assert_allclose(loaded.predict(X_valid), booster.predict(X_valid))
+    pyfunc = lh.pyfunc.load_model(f"runs:/{native.info.run_id}/model")
+    assert [c.name for c in pyfunc.metadata.signature.inputs.inputs] == list(X_train.columns)
 
 
 def test_models_saved_by_mlflow_load_here(tmp_path, binary) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +144,8 @@ def test_models_saved_by_mlflow_load_here(tmp_path, binary) -> None:  # type: ig
 
 def test_disable_restores_the_boosting_libraries(home: str) -> None:
     before = (
+        xgboost.DMatrix.__dict__["__init__"],
+        lightgbm.Dataset.__dict__["__init__"],
         xgboost.train,
         xgboost.sklearn.train,
         xgboost.XGBClassifier.__dict__["fit"],
@@ -149,10 +155,14 @@ def test_disable_restores_the_boosting_libraries(home: str) -> None:
     )
     lh.autolog()
     assert (
-        xgboost.train is not before[0] and lightgbm.LGBMClassifier.__dict__["fit"] is not before[5]
+        xgboost.train is not before[2]
+        and lightgbm.LGBMClassifier.__dict__["fit"] is not before[7]
+        and xgboost.DMatrix.__dict__["__init__"] is not before[0]
     )
     lh.autolog(disable=True)
     after = (
+        xgboost.DMatrix.__dict__["__init__"],
+        lightgbm.Dataset.__dict__["__init__"],
         xgboost.train,
         xgboost.sklearn.train,
         xgboost.XGBClassifier.__dict__["fit"],
