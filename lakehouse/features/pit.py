@@ -117,7 +117,11 @@ def _union_all(
 
     spine_struct = F.struct(*[F.col(f"`{c}`") for c in spine.columns])
     spine_type = spine.select(spine_struct).schema[0].dataType
-    structs = [_feature_struct(features, spec, True) for features, spec in items]
+    # The feature time rides in the struct only where a lookback window checks its age.
+    structs = [
+        _feature_struct(features, spec, spec.lookback_seconds is not None)
+        for features, spec in items
+    ]
     types = [
         features.select(struct).schema[0].dataType
         for (features, _), struct in zip(items, structs, strict=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lakehouse import paths
+from lakehouse.catalog import namespace
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.features.entities import (
     FeatureFunction,
@@ -119,7 +120,8 @@ def resolve_lookup(
 
 
 def _read_version(spec: LookupSpec) -> DataFrame:
-    location = paths.to_local_path(get_table(name=spec.table_name).location)
+    # The managed location follows from the name (no metadata read: the version is pinned).
+    location = paths.to_local_path(namespace.table_location(spec.table_name))
     reader = get_spark().read.format("delta").option("versionAsOf", spec.version)
     return reader.load(location)
 
