@@ -10,6 +10,7 @@ that gives a Spark ``Column`` backed by an Arrow iterator UDF
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import site
 import uuid
@@ -165,6 +166,32 @@ def _udf_function(spec: WorkerSpec) -> Any:
     return score
 
 
+def _arrow_udf(spec: WorkerSpec, result: SparkType) -> Any:
+    from pyspark.sql.functions import ArrowUDFType, arrow_udf
+
+    with warnings.catch_warnings():
+        # The UDF's arity varies with the call, which type hints cannot say.
+        warnings.filterwarnings("ignore", message="It is preferred to specify type hints")
+        return arrow_udf(  # type: ignore[call-overload]
+            _udf_function(spec), result, ArrowUDFType.SCALAR_ITER
+        )
+
+
+_BATCH_CONF = "spark.sql.execution.arrow.maxRecordsPerBatch"
+
+
+def _batch_rows() -> int:
+    """Rows per model call: the active session's Arrow batch size (0: each batch as it comes)."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    value = session.conf.get(_BATCH_CONF, "10000") if session is not None else "10000"
+    try:
+        return max(int(str(value)), 0)
+    except ValueError:
+        return 10_000
+
+
 class ModelUdf:
     """A model pinned to one version, callable as a Spark column function.
 
@@ -182,8 +209,6 @@ class ModelUdf:
     def __init__(
         self, resolved: ResolvedModelUri, spec: WorkerSpec, result: SparkType, *, required: int = 0
     ) -> None:
-        from pyspark.sql.functions import ArrowUDFType, arrow_udf
-
         self.resolved = resolved
         self.model_uri = resolved.uri
         self.model_name = resolved.name
@@ -195,12 +220,7 @@ class ModelUdf:
         self.input_names = list(spec.names)
         self.spec = spec
         self._required = required
-        with warnings.catch_warnings():
-            # The UDF's arity varies with the call, which type hints cannot say.
-            warnings.filterwarnings("ignore", message="It is preferred to specify type hints")
-            self._udf = arrow_udf(  # type: ignore[call-overload]
-                _udf_function(spec), result, ArrowUDFType.SCALAR_ITER
-            )
+        self._udf = _arrow_udf(spec, result)
 
     def _columns(self, cols: tuple[Any, ...]) -> list[Any]:
         if cols:
@@ -221,7 +241,15 @@ class ModelUdf:
         return list(self.spec.names)
 
     def __call__(self, *cols: Any) -> Column:
-        """A Column of predictions for the given input columns (the signature's by default)."""
+        """A Column of predictions for the given input columns (the signature's by default).
+
+        The rows per model call follow the active session's
+        ``spark.sql.execution.arrow.maxRecordsPerBatch`` when the column is made.
+        """
+        rows = _batch_rows()
+        if rows != self.spec.batch_rows:
+            self.spec = dataclasses.replace(self.spec, batch_rows=rows)
+            self._udf = _arrow_udf(self.spec, self.result_type)
         return self._udf(*self._columns(cols))
 
     def check(self, df: DataFrame, *cols: Any) -> None:
@@ -361,6 +389,7 @@ def udf_for(
         kinds=kinds,
         result=result.json(),
         params=checked,
+        batch_rows=_batch_rows(),
     )
     inputs = signature.inputs if signature else None
     required = len(inputs.required_input_names()) if names and inputs else 0

@@ -58,6 +58,7 @@ class WorkerSpec:
     kinds: tuple[str | None, ...]
     result: str
     params: Mapping[str, Any] | None = None
+    batch_rows: int = 10_000
 
 
 def loads_in_this_process(key: str) -> int:
@@ -161,14 +162,6 @@ class Layout:
 
     dtype: np.dtype[Any]
     order: Literal["C", "F"]
-
-
-def _matrix(arrays: list[pa.Array], layout: Layout) -> np.ndarray:
-    """One matrix from the batch's columns (each Arrow column read without a copy)."""
-    out = np.empty((len(arrays[0]), len(arrays)), dtype=layout.dtype, order=layout.order)
-    for i, array in enumerate(arrays):
-        out[:, i] = array.to_numpy(zero_copy_only=False)
-    return out
 
 
 def _frame(arrays: list[pa.Array], names: tuple[str, ...]) -> pd.DataFrame:
@@ -323,22 +316,69 @@ def _predictor(spec: WorkerSpec, model: Any, n: int) -> tuple[Any, Layout | None
     return (lambda frame: model.predict(frame, params=params)), None
 
 
+def _chunks(spec: WorkerSpec, batches: Iterator[Any]) -> Iterator[tuple[list[list[pa.Array]], int]]:
+    """Input batches grouped until they hold ``spec.batch_rows`` rows (one predict call each).
+
+    Spark hands an Arrow UDF its input as the reader's batches (4,096 rows from
+    Parquet), whatever ``maxRecordsPerBatch`` says; an estimator called per batch
+    pays its fixed per-call cost (input checks, one pass per tree of a forest) that
+    often. Memory stays bounded by ``batch_rows`` plus one input batch.
+    """
+    group: list[list[pa.Array]] = []
+    rows = 0
+    for batch in batches:
+        arrays = _columns(batch, spec)
+        group.append(arrays)
+        rows += len(arrays[0])
+        if rows >= spec.batch_rows:
+            yield group, rows
+            group, rows = [], 0
+    if group:
+        yield group, rows
+
+
+def _matrix(group: list[list[pa.Array]], rows: int, layout: Layout) -> np.ndarray:
+    """One matrix from several batches' columns (each value copied once)."""
+    out = np.empty((rows, len(group[0])), dtype=layout.dtype, order=layout.order)
+    start = 0
+    for arrays in group:
+        end = start + len(arrays[0])
+        for i, array in enumerate(arrays):
+            out[start:end, i] = array.to_numpy(zero_copy_only=False)
+        start = end
+    return out
+
+
 def predict_batches(spec: WorkerSpec, batches: Iterator[Any]) -> Iterator[pa.Array]:
-    """Score each Arrow batch with the worker's cached model (the body of the UDF)."""
+    """Score the Arrow batches with the worker's cached model (the body of the UDF).
+
+    Batches are scored in groups of about ``spec.batch_rows`` rows; one output array
+    is yielded per input batch (zero-copy slices of the group's result).
+    """
     model = model_for(spec)
     arrow_type = _arrow_type(spec.result)
     predict: Any = None
     layout: Layout | None = None
-    for batch in batches:
-        arrays = _columns(batch, spec)
+    for group, rows in _chunks(spec, batches):
         if predict is None:
-            check_arrow_types(spec.names, spec.kinds, arrays)
-            predict, layout = _predictor(spec, model, len(arrays))
-        if len(arrays[0]) == 0:
-            yield pa.array([], type=arrow_type)
+            check_arrow_types(spec.names, spec.kinds, group[0])
+            predict, layout = _predictor(spec, model, len(group[0]))
+        if rows == 0:
+            for _ in group:
+                yield pa.array([], type=arrow_type)
             continue
-        data = _matrix(arrays, layout) if layout is not None else _frame(arrays, spec.names)
-        yield to_arrow(predict(data), arrow_type)
+        if layout is not None:
+            data = _matrix(group, rows, layout)
+        else:
+            columns = [
+                pa.concat_arrays([arrays[i] for arrays in group]) for i in range(len(group[0]))
+            ]
+            data = _frame(columns, spec.names)
+        result = to_arrow(predict(data), arrow_type)
+        start = 0
+        for arrays in group:
+            yield result.slice(start, len(arrays[0]))
+            start += len(arrays[0])
 
 
 def worker_pid() -> int:

@@ -8,6 +8,7 @@ estimator's own ``predict`` on the same rows.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,19 @@ def _batches(frame: pd.DataFrame, size: int) -> list[tuple[pa.Array, ...]]:
 
 
 def _score(spec: WorkerSpec, frame: pd.DataFrame, size: int = 300) -> np.ndarray:
-    out = list(predict_batches(spec, iter(_batches(frame, size))))
+    batches = _batches(frame, size)
+    out = list(predict_batches(spec, iter(batches)))
+    # One output per input batch, of its length, whatever the grouping for the model.
+    assert [len(a) for a in out] == [len(b[0]) for b in batches]
     return np.concatenate([a.to_numpy(zero_copy_only=False) for a in out])
 
 
-@pytest.mark.parametrize("kind", ["logistic", "linear", "forest"])
-def test_batches_score_as_the_estimator_predicts(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "batch_rows"), [("logistic", 0), ("linear", 10_000), ("forest", 450)]
+)
+def test_batches_score_as_the_estimator_predicts(
+    tmp_path: Path, kind: str, batch_rows: int
+) -> None:
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LinearRegression, LogisticRegression
 
@@ -72,7 +80,9 @@ def test_batches_score_as_the_estimator_predicts(tmp_path: Path, kind: str) -> N
         "forest": lambda: RandomForestClassifier(n_estimators=10, max_depth=4).fit(x, _labels(x)),
     }[kind]()
     frame = _data(1_000, 3)
-    got = _score(_spec(model, tmp_path / "model"), frame)
+    # Batches of 300 rows: one call each (0), all in one call, or in groups across batches.
+    spec = dataclasses.replace(_spec(model, tmp_path / "model"), batch_rows=batch_rows)
+    got = _score(spec, frame)
     np.testing.assert_allclose(got, model.predict(frame), rtol=1e-12)
     layout = layout_for(model, ("double",) * 5)
     assert layout is not None
@@ -89,7 +99,7 @@ def test_a_nan_reaches_the_estimators_own_check(tmp_path: Path) -> None:
 
     x = _data(2_000, 4)
     frame = _data(600, 5)
-    frame.loc[450, "f3"] = np.nan  # in the second batch; the first is finite
+    frame.loc[450, "f3"] = np.nan  # one value in 600 rows
     linear = LogisticRegression().fit(x, _labels(x))
     with pytest.raises(ValueError, match="Input X contains NaN"):
         _score(_spec(linear, tmp_path / "linear"), frame)
