@@ -54,7 +54,8 @@ else:
     import mlflow
     mlflow.set_tracking_uri(f"sqlite:///{root}/mlflow.db")
     # Artifacts in the temp root too (the default, ./mlruns, is the working directory).
-    mlflow.set_experiment(experiment_id=mlflow.create_experiment("bench", artifact_location=f"{root}/artifacts"))
+    bench = mlflow.create_experiment("bench", artifact_location=f"{root}/artifacts")
+    mlflow.set_experiment(experiment_id=bench)
     enable = lambda: mlflow.sklearn.autolog(silent=True)
     disable = lambda: mlflow.sklearn.autolog(disable=True)
     flush = lambda: None

@@ -53,13 +53,13 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse import data as data
     from lakehouse import entities as entities
     from lakehouse import exceptions as exceptions
+    from lakehouse import lightgbm as lightgbm
     from lakehouse import models as models
     from lakehouse import pyfunc as pyfunc
     from lakehouse import sklearn as sklearn
     from lakehouse import spark_ml as spark_ml
     from lakehouse import tracking as tracking
     from lakehouse import types as types
-    from lakehouse import lightgbm as lightgbm
     from lakehouse import xgboost as xgboost
     from lakehouse.autologging import autolog
     from lakehouse.catalog.names import FullName, parse_name
@@ -203,7 +203,7 @@ _FORWARDS: dict[str, str] = {
             "start_run",
         ),
         "lakehouse.tracking.fluent",
-    ),    # MLflow 3 logged models (lakehouse.tracking.logged_models behind the fluent forwards)
+    ),  # MLflow 3 logged models (lakehouse.tracking.logged_models behind the fluent forwards)
     **dict.fromkeys(
         (
             "delete_logged_model_tag",
