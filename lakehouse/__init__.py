@@ -80,7 +80,13 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     from lakehouse.client import Client, MlflowClient
     from lakehouse.exceptions import MlflowException
     from lakehouse.registry.client import RegistryClient
-    from lakehouse.registry.fluent import lineage, register_model, rollback_alias
+    from lakehouse.registry.fluent import (
+        lineage,
+        register_model,
+        rollback_alias,
+        search_model_versions,
+        search_registered_models,
+    )
     from lakehouse.scoring.batch import score_table
     from lakehouse.tracking.client import TrackingClient
     from lakehouse.tracking.fluent import (
@@ -101,6 +107,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         get_registry_uri,
         get_run,
         get_tracking_uri,
+        is_tracking_uri_set,
         last_active_run,
         last_logged_model,
         log_artifact,
@@ -158,7 +165,16 @@ _FORWARDS: dict[str, str] = {
     **dict.fromkeys(("Client", "MlflowClient"), "lakehouse.client"),
     "MlflowException": "lakehouse.exceptions",
     "RegistryClient": "lakehouse.registry.client",
-    **dict.fromkeys(("lineage", "register_model", "rollback_alias"), "lakehouse.registry.fluent"),
+    **dict.fromkeys(
+        (
+            "lineage",
+            "register_model",
+            "rollback_alias",
+            "search_model_versions",
+            "search_registered_models",
+        ),
+        "lakehouse.registry.fluent",
+    ),
     "score_table": "lakehouse.scoring.batch",
     "TrackingClient": "lakehouse.tracking.client",
     **dict.fromkeys(
@@ -176,6 +192,7 @@ _FORWARDS: dict[str, str] = {
             "get_parent_run",
             "get_registry_uri",
             "get_run",
+            "is_tracking_uri_set",
             "get_tracking_uri",
             "last_active_run",
             "log_artifact",
@@ -349,6 +366,9 @@ __all__ = [
     "start_run",
     "table",
     "translate_error",
+    "is_tracking_uri_set",
+    "search_model_versions",
+    "search_registered_models",
     "delete_logged_model_tag",
     "finalize_logged_model",
     "get_logged_model",

@@ -158,6 +158,14 @@ def get_config(**overrides: Any) -> Config:
     return Config(**values)
 
 
+def home_is_set() -> bool:
+    """Whether the root was given (set_config, LAKEHOUSE_HOME or conf/lakehouse.yaml)."""
+    with _lock:
+        if "home" in _set_values:
+            return True
+    return "home" in _from_env() or "home" in _from_yaml()
+
+
 def set_config(**values: Any) -> None:
     """Set values for this process (above the environment, below arguments)."""
     coerced = {k: _coerce(k, v, "set_config") for k, v in values.items()}

@@ -279,6 +279,9 @@ PUBLIC = {
     "lineage",
     "register_model",
     "rollback_alias",
+    "search_model_versions",
+    "search_registered_models",
+    "is_tracking_uri_set",
     # batch scoring
     "score_table",
 }

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from lakehouse.registry.client import RegistryClient
-from lakehouse.registry.entities import Lineage, ModelVersion
+from lakehouse.registry.entities import Lineage, ModelVersion, RegisteredModel
 
-__all__ = ["lineage", "register_model", "rollback_alias"]
+__all__ = [
+    "lineage",
+    "register_model",
+    "rollback_alias",
+    "search_model_versions",
+    "search_registered_models",
+]
 
 
 def register_model(
@@ -40,3 +46,25 @@ def rollback_alias(name: str, alias: str) -> ModelVersion:
 def lineage(name: str, version: str | int) -> Lineage:
     """The run, source and input tables (with Delta versions) behind a model version."""
     return RegistryClient().lineage(name, version)
+
+
+def search_registered_models(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[RegisteredModel]:
+    """Registered models matching ``filter_string`` (MLflow's argument order; all by default)."""
+    return RegistryClient().search_registered_models(
+        filter_string, max_results=max_results or 100_000, order_by=order_by
+    )
+
+
+def search_model_versions(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[ModelVersion]:
+    """Model versions matching ``filter_string`` (MLflow's argument order; all by default)."""
+    return RegistryClient().search_model_versions(
+        filter_string, max_results=max_results or 100_000, order_by=order_by
+    )

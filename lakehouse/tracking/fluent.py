@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from lakehouse import paths
-from lakehouse.config import get_config, set_config
+from lakehouse.config import get_config, home_is_set, set_config
 from lakehouse.errors import InvalidArgumentError, NotFoundError
 from lakehouse.spark import sync_active_session
 from lakehouse.tracking import logged_models
@@ -65,6 +65,7 @@ __all__ = [
     "get_logged_model",
     "get_parent_run",
     "get_registry_uri",
+    "is_tracking_uri_set",
     "get_run",
     "get_tracking_uri",
     "last_active_run",
@@ -348,6 +349,12 @@ def set_tracking_uri(uri: str | Path) -> None:
     """
     set_config(home=check_home_uri(str(uri), "tracking URI"))
     sync_active_session()
+
+
+def is_tracking_uri_set() -> bool:
+    """Whether the root was set (``set_tracking_uri``/``lh.set_home``, ``LAKEHOUSE_HOME`` or
+    ``conf/lakehouse.yaml``) rather than the default ``./lakehouse-data``."""
+    return home_is_set()
 
 
 def get_registry_uri() -> str:
