@@ -4,7 +4,8 @@ Step 1 writes a seeded synthetic churn data set into ``main.demo`` as Delta
 tables and builds the feature table ``main.demo.customer_features`` with the
 scheduled refresh job's code; step 2 trains churn models as tracked runs from a
 point-in-time training set over it and registers the best as ``champion``; step 3
-is the nightly scoring with ``score_batch``, which looks the same features up.
+runs the nightly batch-scoring job of ``conf/batch_score.yaml`` for the last day,
+which looks the same features up as ``score_batch`` does.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import click
 from lakehouse.catalog import namespace
 from lakehouse.cli.output import console, print_table
 from lakehouse.config import get_config
+from lakehouse.demo.customer_features import CUSTOMER_FEATURES, refresh_customer_features
 from lakehouse.demo.customer_features import describe as describe_refresh
-from lakehouse.demo.customer_features import refresh_customer_features
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
-from lakehouse.demo.scoring import score_nightly
+from lakehouse.demo.scoring import JOB_CONF, SPINE, score_nightly
 from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
 from lakehouse.spark import spark
 from lakehouse.tracking.maintenance import compact
@@ -128,13 +129,14 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
 
 
 def _score_nightly() -> None:
-    """Step 3: the nightly scoring of the last demo day with ``champion`` and ``score_batch``."""
+    """Step 3: the nightly scoring job (conf/batch_score.yaml) on the last demo day."""
     console.print(
-        f"step 3/3: nightly scoring of {DEMO_END} with {MODEL_NAME}@champion "
-        "(fe.score_batch looks up main.demo.customer_features as of that day)",
+        f"step 3/3: nightly scoring job ({JOB_CONF.name}) of {DEMO_END} with "
+        f"{MODEL_NAME}@champion: the spine {SPINE}, features looked up in "
+        f"{CUSTOMER_FEATURES} as of that day",
         soft_wrap=True,
     )
-    scores = score_nightly(DEMO_END)
+    scores = score_nightly(DEMO_END, console=console)
     console.print(
         f"  {scores.rows:,} scores of {scores.date} by {MODEL_NAME} version "
         f"{scores.model_version} -> {scores.table} version {scores.table_version} "

@@ -1,25 +1,42 @@
-"""Demo nightly scoring: ``fe.score_batch`` on the customers of a date, one output partition a day.
+"""Demo nightly scoring: the batch-scoring job of ``conf/batch_score.yaml`` on one demo day.
 
-The spine is every customer with the date scored; ``score_batch`` looks up the
-features the champion was trained with (``main.demo.customer_features``, point in
-time on that date) and scores them. The scores replace exactly that date's partition
-of ``main.demo.churn_scores`` (``replaceWhere``, the batch-scoring writer), with the
-model's name and version on every row.
+Step 3 writes the day's spine, every customer with the scored date, into the
+partition of that date of ``main.demo.customer_days``, then runs the nightly job
+(the same code as ``lakehouse jobs batch-score`` and ``jobs/batch_score.py``) for
+that date with ``main.demo.churn_model@champion``. The champion was logged with a
+training set, so the job looks up the features it was trained with
+(``main.demo.customer_features``, point in time on that date), scores them, and
+replaces exactly that date's partition of ``main.demo.churn_scores``
+(``replaceWhere``), with the model's name and version on every row and a tracking
+run whose lineage names the spine and the feature table with their Delta versions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from lakehouse import paths
+from lakehouse.catalog import namespace
+from lakehouse.config import project_root
 from lakehouse.demo.data import DEMO_END
-from lakehouse.demo.train import MODEL_NAME, TIME_COLUMN
+from lakehouse.demo.train import TIME_COLUMN
+from lakehouse.scoring.job import load_config, run_job
+from lakehouse.spark import spark as get_spark
 
-__all__ = ["CUSTOMERS", "SCORES", "NightlyScores", "score_nightly"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lakehouse.scoring.batch import ScoringResult
+
+__all__ = ["CUSTOMERS", "JOB_CONF", "SCORES", "SPINE", "NightlyScores", "score_nightly"]
 
 CUSTOMERS = "main.demo.customers"
+SPINE = "main.demo.customer_days"
 SCORES = "main.demo.churn_scores"
-PREDICTION = "churn_prediction"
+JOB_CONF = project_root() / "conf" / "batch_score.yaml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,64 +50,58 @@ class NightlyScores:
     location: str
     table_version: int
     rows: int
+    result: ScoringResult
 
 
-def score_nightly(date: dt.date = DEMO_END, *, alias: str = "champion") -> NightlyScores:
-    """Score every demo customer for ``date`` with ``MODEL_NAME@alias`` into ``SCORES``.
-
-    The alias is resolved once, first: the version it names now scores every row and
-    is written on it (a rerun after a rollback uses the older version).
-    """
+def write_spine(date: dt.date) -> int:
+    """Replace ``date``'s partition of ``SPINE`` with every demo customer; returns its rows."""
     from pyspark.sql import functions as F
 
-    import lakehouse as lh
-    from lakehouse.feature_store import FeatureEngineeringClient
-    from lakehouse.registry.uris import resolve_model_uri
-    from lakehouse.scoring.batch import (
-        ScoredModel,
-        ScoringSpec,
-        add_run_columns,
-        output_frame,
-        write_scores,
+    customers = (
+        get_spark()
+        .read.format("delta")
+        .load(paths.to_local_path(namespace.describe_table(CUSTOMERS).location))
     )
+    day = customers.select("customer_id", F.lit(date).alias(TIME_COLUMN))
+    desc = namespace.create_table(
+        SPINE,
+        day.schema,
+        partition_by=[TIME_COLUMN],
+        comment="Customers to score, one partition per date (the nightly scoring's input).",
+        mode="ignore",
+    )
+    day.write.format("delta").mode("overwrite").option(
+        "replaceWhere", f"{TIME_COLUMN} = DATE'{date.isoformat()}'"
+    ).save(paths.to_local_path(desc.location))
+    return day.count()
 
-    resolved = resolve_model_uri(f"models:/{MODEL_NAME}@{alias}")
-    spine = lh.table(CUSTOMERS).select("customer_id", F.lit(date).alias(TIME_COLUMN))
-    scored = FeatureEngineeringClient().score_batch(model_uri=resolved.pinned_uri, df=spine)
-    model = ScoredModel(
-        column=PREDICTION,
-        version_column="model_version",
-        uri=resolved.uri,
-        name=resolved.name,
-        version=resolved.version,
-        alias=alias,
-        location=resolved.location,
-        resolved=resolved,
+
+def score_nightly(
+    date: dt.date = DEMO_END,
+    *,
+    alias: str = "champion",
+    conf_file: str | Path = JOB_CONF,
+    console: Console | None = None,
+) -> NightlyScores:
+    """Write ``date``'s spine, then run the nightly job of ``conf_file`` for that date.
+
+    The job resolves ``main.demo.churn_model@alias`` once, first: the version it
+    names then scores every row and is written on it (a rerun after a rollback uses
+    the older version). The job prints its summary on ``console``.
+    """
+    write_spine(date)
+    model = load_config(conf_file).model_uri.rsplit("@", 1)[0]
+    result = run_job(
+        conf_file, date=date.isoformat(), model_uri=f"{model}@{alias}", console=console
     )
-    scored_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    frame = output_frame(
-        add_run_columns(
-            scored.withColumnRenamed("prediction", PREDICTION), [model], scored_at=scored_at
-        ),
-        keys=["customer_id"],
-        partition_columns=[TIME_COLUMN],
-        models=[model],
-    )
-    spec = ScoringSpec(
-        model_uri=resolved.pinned_uri,
-        input_table=CUSTOMERS,
-        output_table=SCORES,
-        partition={TIME_COLUMN: date.isoformat()},
-        prediction_column=PREDICTION,
-    )
-    marker = f"lakehouse-demo-score-{date.isoformat()}-{scored_at.isoformat()}"
-    location, version, rows = write_scores(frame, spec, marker=marker)
+    scored = result.models[0]
     return NightlyScores(
         date=date,
-        model_uri=resolved.uri,
-        model_version=int(resolved.version or 0),
-        table=SCORES,
-        location=location,
-        table_version=version,
-        rows=rows,
+        model_uri=scored.uri,
+        model_version=int(scored.version or 0),
+        table=result.output_table,
+        location=result.output_location,
+        table_version=result.output_version,
+        rows=result.rows_out,
+        result=result,
     )

@@ -36,9 +36,9 @@ from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc, local_folder
 from lakehouse.models.signature import ModelSignature, infer_signature
 from lakehouse.registry import model_logging
-from lakehouse.registry.uris import resolve_model_uri
+from lakehouse.registry.uris import ResolvedModelUri, resolve_model_uri
 from lakehouse.scoring.predict import is_spark_ml, predict_df
-from lakehouse.scoring.udf import udf_for
+from lakehouse.scoring.udf import load_package_meta, udf_for
 from lakehouse.spark import spark as get_spark
 
 if TYPE_CHECKING:
@@ -48,8 +48,10 @@ __all__ = [
     "FEATURE_SPEC_KEY",
     "FeatureStoreModel",
     "feature_spec_of",
+    "has_feature_spec",
     "log_model",
     "score_batch",
+    "score_with_features",
 ]
 
 FEATURE_SPEC_KEY = "lakehouse_feature_spec"
@@ -184,19 +186,31 @@ def _check_inputs(spec: FeatureSpec, df: DataFrame, uri: str) -> None:
         )
 
 
-def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -> DataFrame:
-    """``df`` with the model's features looked up and a ``prediction`` column.
+def has_feature_spec(resolved: ResolvedModelUri) -> bool:
+    """True when the resolved package was logged with a training set (carries a feature spec)."""
+    _, meta = load_package_meta(resolved)  # a clear error when the folder holds no package
+    return (meta.extra.get("metadata") or {}).get(FEATURE_SPEC_KEY) is not None
 
-    The model URI is resolved once (an alias is pinned to the version it names now).
-    Python models score in an Arrow UDF on the feature columns, in training order;
-    Spark ML models (logged with ``flavor=lh.spark_ml``) with their ``transform`` in
-    the JVM, ``result_type="array<double>"`` giving the class probabilities.
+
+def score_with_features(
+    resolved: ResolvedModelUri,
+    df: DataFrame,
+    *,
+    prediction_column: str = "prediction",
+    result_type: str = "double",
+) -> tuple[DataFrame, dict[str, int]]:
+    """``df`` with the features looked up and ``prediction_column``; the tables' versions.
+
+    The path of :func:`score_batch` for an already resolved (pinned) model: the batch
+    scoring job calls it and records the returned ``{feature table: Delta version}``
+    as the run's lineage.
     """
-    resolved = resolve_model_uri(model_uri)
     folder = local_folder(resolved.location)
-    spec = _load_spec(folder, model_uri)
-    _check_inputs(spec, df, model_uri)
-    built = build_features(df, lookups_for_scoring(spec, df.columns), spec.functions)
+    spec = _load_spec(folder, resolved.uri)
+    _check_inputs(spec, df, resolved.uri)
+    lookups = lookups_for_scoring(spec, df.columns)
+    built = build_features(df, lookups, spec.functions)
+    versions = {lookup.table_name: lookup.version for lookup in lookups}
     # The inner package, pinned with the outer one: the batch-scoring path scores it.
     inner = dataclasses.replace(
         resolved,
@@ -206,8 +220,22 @@ def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -
     if is_spark_ml(inner):
         # Spark ML scores in the JVM with the pipeline's transform (no Python worker);
         # its stages read the feature columns by name.
-        return predict_df(built, inner, prediction_column="prediction", result_type=result_type)
+        scored = predict_df(
+            built, inner, prediction_column=prediction_column, result_type=result_type
+        )
+        return scored, versions
     udf = udf_for(built.sparkSession, inner, result_type)
     columns = list(spec.feature_columns)
     udf.check(built, *columns)
-    return built.withColumn("prediction", udf(*columns))
+    return built.withColumn(prediction_column, udf(*columns)), versions
+
+
+def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -> DataFrame:
+    """``df`` with the model's features looked up and a ``prediction`` column.
+
+    The model URI is resolved once (an alias is pinned to the version it names now).
+    Python models score in an Arrow UDF on the feature columns, in training order;
+    Spark ML models (logged with ``flavor=lh.spark_ml``) with their ``transform`` in
+    the JVM, ``result_type="array<double>"`` giving the class probabilities.
+    """
+    return score_with_features(resolve_model_uri(model_uri), df, result_type=result_type)[0]

@@ -105,6 +105,8 @@ class ScoringResult:
     rows_in: int
     rows_out: int
     seconds: float
+    feature_tables: Mapping[str, int] = field(default_factory=dict)
+    """Feature tables looked up (models logged with a training set) and their Delta versions."""
 
 
 # -- pure DataFrame functions -----------------------------------------------------------
@@ -355,6 +357,39 @@ def _commit_of(location: str, marker: str) -> tuple[int, int]:
 
 
 # -- one run ----------------------------------------------------------------------------
+def _score(
+    df: DataFrame, models: Sequence[ScoredModel], result_type: str
+) -> tuple[DataFrame, dict[str, int]]:
+    """``df`` plus one score column per model; the feature tables looked up, with versions.
+
+    A model logged with a training set scores through the feature store's path (its
+    features looked up on the driver's plan, point in time on the spine's timestamp
+    column, then the inner model); its feature columns are not kept. Other models
+    score with the plain UDF. Each checks its input columns on the driver, no task runs.
+    """
+    # scoring and features are sibling layers that import each other: import lazily.
+    from lakehouse.features.model import has_feature_spec, score_with_features
+
+    scored = df
+    feature_tables: dict[str, int] = {}
+    for m in models:
+        if not has_feature_spec(m.resolved):
+            scored = predict_df(
+                scored, m.resolved, prediction_column=m.column, result_type=result_type
+            )
+            continue
+        if m.column in scored.columns:
+            raise InvalidArgumentError(
+                f"the input already has a column {m.column!r}; choose another prediction_column"
+            )
+        built, versions = score_with_features(
+            m.resolved, scored, prediction_column=m.column, result_type=result_type
+        )
+        scored = built.select(*[f"`{c}`" for c in scored.columns], m.column)
+        feature_tables.update(versions)
+    return scored, feature_tables
+
+
 def _experiment_id(client: TrackingClient, spec: ScoringSpec) -> str:
     # Default: beside the output table, so the scores and their runs share a schema.
     name = spec.experiment or f"{parse_name(spec.output_table).schema_name}.{DEFAULT_EXPERIMENT}"
@@ -394,6 +429,8 @@ def _log_run(client: TrackingClient, spec: ScoringSpec, result: ScoringResult) -
         params=[Param(key=k, value=str(v)) for k, v in params.items()],
     )
     client.log_input(result.run_id, result.input_table, result.input_version)
+    for table, version in result.feature_tables.items():
+        client.log_input(result.run_id, table, version)
 
 
 def run_scoring(spec: ScoringSpec, *, progress: Progress | None = None) -> ScoringResult:
@@ -407,12 +444,9 @@ def run_scoring(spec: ScoringSpec, *, progress: Progress | None = None) -> Scori
     say(f"reading {source.full_name} at version {source.version}")
     df = read_input(source.location, source.version, spec.partition)
     _check_columns(df, spec, models)
-    scored = df
-    for m in models:  # each checks its input columns and types on the driver, no task runs
-        scored = predict_df(
-            scored, m.resolved, prediction_column=m.column, result_type=spec.result_type
-        )
+    # Before scoring: a feature-store model's lookups read the spine's time range.
     _check_partition_has_rows(df, spec)
+    scored, feature_tables = _score(df, models, spec.result_type)
     partition_columns = list(spec.partition) or list(source.partition_columns)
     frame = output_frame(
         add_run_columns(scored, models, scored_at=scored_at),
@@ -451,6 +485,7 @@ def run_scoring(spec: ScoringSpec, *, progress: Progress | None = None) -> Scori
         rows_in=rows_in,
         rows_out=rows_out,
         seconds=time.perf_counter() - started,
+        feature_tables=feature_tables,
     )
     _log_run(client, spec, result)
     client.set_terminated(run_id, "FINISHED")

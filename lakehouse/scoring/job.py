@@ -160,6 +160,9 @@ def print_summary(result: ScoringResult, console: Console) -> None:
         console.print(
             f"  {m.column}: {m.name or m.uri} version {m.version} (from {m.uri})", soft_wrap=True
         )
+    if result.feature_tables:
+        looked_up = ", ".join(f"{t} version {v}" for t, v in result.feature_tables.items())
+        console.print(f"  features looked up from: {looked_up}", soft_wrap=True)
     console.print(
         f"  input: {result.input_table} version {result.input_version}, "
         f"{result.rows_in:,} rows; {result.seconds:.1f} s; tracking run {result.run_id}",

@@ -1,5 +1,6 @@
 """The whole demo: features from the refresh job, training from a training set, and the
-nightly scoring with ``score_batch`` on the features of the scored day."""
+nightly batch-scoring job of conf/batch_score.yaml, which looks up the features of the
+scored day as ``score_batch`` does."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import lakehouse as lh
 from lakehouse.demo import run_demo
 from lakehouse.demo.customer_features import CUSTOMER_FEATURES, FEATURE_COLUMNS
 from lakehouse.demo.data import DEMO_END
-from lakehouse.demo.scoring import SCORES
+from lakehouse.demo.scoring import SCORES, SPINE
 from lakehouse.demo.train import MODEL_NAME
 from lakehouse.models.pyfunc_model import local_folder
 from lakehouse.registry.uris import resolve_model_uri
 
 
-def test_demo_scores_the_features_of_the_day_with_score_batch(home: str, spark, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_ends_with_the_nightly_scoring_job(home: str, spark, capsys) -> None:  # type: ignore[no-untyped-def]
     run_demo(customers=300, days=45, seed=5)
     printed = capsys.readouterr().out
     scores = lh.table(SCORES).toPandas()
@@ -37,9 +38,22 @@ def test_demo_scores_the_features_of_the_day_with_score_batch(home: str, spark, 
     got = dict(zip(scores["customer_id"], scores["churn_prediction"], strict=True))
     assert got == {c: float(p) for c, p in expected.items()}
     version = lh.describe_table(SCORES).version
+    features_version = lh.describe_table(CUSTOMER_FEATURES).version
     flat = " ".join(printed.split())
-    assert f"step 3/3: nightly scoring of {DEMO_END}" in flat
+    assert f"step 3/3: nightly scoring job (batch_score.yaml) of {DEMO_END}" in flat
+    # The job's own summary: where the scores are and which version made them.
+    assert f"wrote 300 rows (as_of_date={DEMO_END}) to {SCORES} version {version}" in flat
+    assert f"churn_prediction: {MODEL_NAME} version 1 (from models:/{MODEL_NAME}@champion)" in flat
+    assert f"features looked up from: {CUSTOMER_FEATURES} version {features_version}" in flat
     assert (
         f"300 scores of {DEMO_END} by {MODEL_NAME} version 1 -> {SCORES} version {version}" in flat
     )
     assert f"with its feature spec: {CUSTOMER_FEATURES}@v0" in flat
+    # The job's tracking run: lineage names the spine and the feature table it read.
+    runs = lh.search_runs(experiment_names=["main.demo.batch_scoring"], output_format="list")
+    assert len(runs) == 1
+    inputs = {(i.table_name, i.version) for i in lh.Client().get_run_inputs(runs[0].info.run_id)}
+    assert inputs == {
+        (SPINE, lh.describe_table(SPINE).version),
+        (CUSTOMER_FEATURES, features_version),
+    }
