@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import lakehouse as lh
 from lakehouse.demo import run_demo
 from lakehouse.demo.customer_features import CUSTOMER_FEATURES, FEATURE_COLUMNS
@@ -16,6 +18,7 @@ from lakehouse.models.pyfunc_model import local_folder
 from lakehouse.registry.uris import resolve_model_uri
 
 
+@pytest.mark.slow  # the whole demo pipeline: minutes on 2 cores
 def test_demo_ends_with_the_nightly_scoring_job(home: str, spark, capsys) -> None:  # type: ignore[no-untyped-def]
     run_demo(customers=300, days=45, seed=5)
     printed = capsys.readouterr().out

@@ -94,6 +94,7 @@ def _expected(day: dt.date) -> dict[int, float]:
     return {int(r.customer_id): 2 * r.f1 + 3 * r.f2 for r in last.itertuples()}
 
 
+@pytest.mark.slow
 def test_job_scores_a_feature_store_model_and_records_the_feature_tables(
     logged: FeatureEngineeringClient,
     spark,  # type: ignore[no-untyped-def]
@@ -129,6 +130,7 @@ def test_job_scores_a_feature_store_model_and_records_the_feature_tables(
     ]
 
 
+@pytest.mark.slow
 def test_nightly_job_conf_scores_the_next_day_point_in_time(
     logged: FeatureEngineeringClient,
     tmp_path: Path,
