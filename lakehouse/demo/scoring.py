@@ -22,8 +22,8 @@ from lakehouse import paths
 from lakehouse.catalog import namespace
 from lakehouse.config import project_root
 from lakehouse.demo.data import DEMO_END
-from lakehouse.demo.train import TIME_COLUMN
-from lakehouse.scoring.job import load_config, run_job
+from lakehouse.demo.train import MODEL_NAME, TIME_COLUMN
+from lakehouse.scoring.job import run_job
 from lakehouse.spark import spark as get_spark
 
 if TYPE_CHECKING:
@@ -31,7 +31,15 @@ if TYPE_CHECKING:
 
     from lakehouse.scoring.batch import ScoringResult
 
-__all__ = ["CUSTOMERS", "JOB_CONF", "SCORES", "SPINE", "NightlyScores", "score_nightly"]
+__all__ = [
+    "CUSTOMERS",
+    "JOB_CONF",
+    "SCORES",
+    "SPINE",
+    "NightlyScores",
+    "score_nightly",
+    "write_spine",
+]
 
 CUSTOMERS = "main.demo.customers"
 SPINE = "main.demo.customer_days"
@@ -79,21 +87,20 @@ def write_spine(date: dt.date) -> int:
 def score_nightly(
     date: dt.date = DEMO_END,
     *,
-    alias: str = "champion",
+    alias: str | None = None,
     conf_file: str | Path = JOB_CONF,
     console: Console | None = None,
 ) -> NightlyScores:
     """Write ``date``'s spine, then run the nightly job of ``conf_file`` for that date.
 
-    The job resolves ``main.demo.churn_model@alias`` once, first: the version it
-    names then scores every row and is written on it (a rerun after a rollback uses
-    the older version). The job prints its summary on ``console``.
+    The job resolves the configuration's ``model_uri`` (``main.demo.churn_model@champion``;
+    ``MODEL_NAME@alias`` when ``alias`` is given) once, first: the version it names
+    then scores every row and is written on it (a rerun after a rollback uses the
+    older version). The job prints its summary on ``console``.
     """
     write_spine(date)
-    model = load_config(conf_file).model_uri.rsplit("@", 1)[0]
-    result = run_job(
-        conf_file, date=date.isoformat(), model_uri=f"{model}@{alias}", console=console
-    )
+    model_uri = None if alias is None else f"models:/{MODEL_NAME}@{alias}"
+    result = run_job(conf_file, date=date.isoformat(), model_uri=model_uri, console=console)
     scored = result.models[0]
     return NightlyScores(
         date=date,
