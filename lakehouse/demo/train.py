@@ -101,15 +101,11 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
     """Train each candidate as a tracked run, register the best, point ``champion`` at it.
 
     Trained on the labels of the ``TRAIN_WEEKS`` weeks before ``as_of``, validated on
-    ``as_of`` (a later day than any training row).
+    ``as_of`` (a later day than any training row). Autologging records each fit.
     """
-    from sklearn.metrics import accuracy_score, roc_auc_score
-
     import lakehouse as lh
     from lakehouse import sklearn as lh_sklearn
-    from lakehouse.catalog.namespace import describe_table
     from lakehouse.feature_store import FeatureEngineeringClient
-    from lakehouse.models.signature import infer_signature
 
     fe = FeatureEngineeringClient()
     first = lh.table(LABELS).agg({"label_date": "min"}).first()
@@ -123,8 +119,6 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
     train_set = training_set(fe, train_days)
     train: Any = train_set.load_df().toPandas()
     test: Any = training_set(fe, [as_of]).load_df().toPandas()
-    x_train, y_train = train[FEATURE_COLUMNS], train["churned"]
-    x_test, y_test = test[FEATURE_COLUMNS], test["churned"]
     progress(
         f"training set: {len(train):,} labels of {', '.join(map(str, train_days))} with "
         f"features from {CUSTOMER_FEATURES} (point in time, "
@@ -133,6 +127,51 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
     )
     lh.set_experiment(EXPERIMENT)
     makers = _candidates()
+    # Autolog records every estimator parameter, the training metrics and the plots; the
+    # model itself is logged below with its training set, so score_batch finds its features.
+    lh.autolog(log_models=False, log_datasets=False, silent=True)
+    try:
+        _train_candidates(fe, lh_sklearn, makers, train_set, train, test, as_of, progress)
+    finally:
+        lh.autolog(disable=True)
+    best = lh.search_runs(
+        experiment_names=[EXPERIMENT],
+        order_by=["metrics.auc DESC"],
+        max_results=1,
+        output_format="list",
+    )[0]
+    version = lh.register_model(f"runs:/{best.info.run_id}/model", MODEL_NAME)
+    lh.Client().set_registered_model_alias(MODEL_NAME, "champion", version.version)
+    return TrainResult(
+        best_run_id=best.info.run_id,
+        best_model=best.data.params["model"],
+        best_auc=best.data.metrics["auc"],
+        version=int(version.version),
+        runs=len(CANDIDATES),
+        rows=len(train),
+        feature_versions=dict(train_set.table_versions),
+    )
+
+
+def _train_candidates(
+    fe: Any,
+    lh_sklearn: Any,
+    makers: dict[str, Callable[[], Any]],
+    train_set: Any,
+    train: Any,
+    test: Any,
+    as_of: dt.date,
+    progress: Callable[[str], None],
+) -> None:
+    """One tracked run per candidate: fit, validate, log the model with its training set."""
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    import lakehouse as lh
+    from lakehouse.catalog.namespace import describe_table
+    from lakehouse.models.signature import infer_signature
+
+    x_train, y_train = train[FEATURE_COLUMNS], train["churned"]
+    x_test, y_test = test[FEATURE_COLUMNS], test["churned"]
     for name in CANDIDATES:
         with lh.start_run(run_name=name, tags={"demo": "churn"}):
             lh.log_input(LABELS, version=describe_table(LABELS).version)
@@ -152,20 +191,3 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
                 input_example=x_test.head(3),
             )
             progress(f"{name}: auc {auc:.3f}")
-    best = lh.search_runs(
-        experiment_names=[EXPERIMENT],
-        order_by=["metrics.auc DESC"],
-        max_results=1,
-        output_format="list",
-    )[0]
-    version = lh.register_model(f"runs:/{best.info.run_id}/model", MODEL_NAME)
-    lh.Client().set_registered_model_alias(MODEL_NAME, "champion", version.version)
-    return TrainResult(
-        best_run_id=best.info.run_id,
-        best_model=best.data.params["model"],
-        best_auc=best.data.metrics["auc"],
-        version=int(version.version),
-        runs=len(CANDIDATES),
-        rows=len(train),
-        feature_versions=dict(train_set.table_versions),
-    )

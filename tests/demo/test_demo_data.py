@@ -53,6 +53,10 @@ def test_demo_trains_from_a_training_set_and_registers_the_best(home: str, spark
     runs = lh.search_runs(experiment_names=[EXPERIMENT])
     assert len(runs) == 3 and runs["status"].eq("FINISHED").all()
     assert result.best_auc == runs["metrics.auc"].max()
+    # Autologged: every estimator parameter and sklearn's training metrics, under MLflow's names.
+    forest = runs[runs["params.model"] == "random_forest"].iloc[0]
+    assert forest["params.n_estimators"] == "100" and forest["params.max_depth"] == "6"
+    assert 0.5 <= forest["metrics.training_accuracy_score"] <= 1.0
     # The spine: the labels of the three weeks before as_of, every row kept.
     days = [as_of - dt.timedelta(weeks=w) for w in (1, 2, 3)]
     labels = lh.table(LABELS).toPandas()
