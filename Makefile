@@ -6,6 +6,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Two test workers (pytest-xdist): most tests wait on processes, commits and JVMs, so two
+# share the 2 cores well. WORKERS=0 runs in one process.
+WORKERS ?= 2
+XDIST  := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 
 .PHONY: setup demo test test-fast lint typecheck bench bench-scoring clean
 
@@ -22,10 +26,10 @@ demo: setup
 	@$(VENV)/bin/lakehouse demo
 
 test: setup
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup
-	@$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	@$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check lakehouse tests jobs benchmarks java
