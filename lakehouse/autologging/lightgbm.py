@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lakehouse.autologging import boosting, patching
-from lakehouse.autologging.session import AutologConfig, set_config
+from lakehouse.autologging import boosting
+from lakehouse.autologging.session import make_config, reset
 from lakehouse.models.flavors import lightgbm as lightgbm_flavor
 
 __all__ = ["FLAVOR_NAME", "autolog"]
@@ -51,15 +51,14 @@ def autolog(
     Feature importance is logged for the ``split`` and ``gain`` types, as MLflow does;
     ``log_post_training_metrics`` is accepted for ``lh.autolog`` and not used here.
     """
-    patching.revert(FLAVOR_NAME)
-    set_config(None, FLAVOR_NAME)
+    reset(FLAVOR_NAME)
     if disable:
         return
     import lightgbm
     import lightgbm.sklearn
 
-    config = AutologConfig(
-        flavor=FLAVOR_NAME,
+    config = make_config(
+        FLAVOR_NAME,
         log_models=log_models,
         log_input_examples=log_input_examples,
         log_model_signatures=log_model_signatures,
@@ -67,7 +66,7 @@ def autolog(
         exclusive=exclusive,
         silent=silent,
         registered_model_name=registered_model_name,
-        extra_tags={str(k): str(v) for k, v in (extra_tags or {}).items()},
+        extra_tags=extra_tags,
         options={"importance_types": ["split", "gain"]},
     )
     library = boosting.Library(

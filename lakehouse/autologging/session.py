@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
+from lakehouse.autologging import patching
 from lakehouse.tracking import fluent
 from lakehouse.tracking.entities import RunStatus
 
@@ -61,6 +62,23 @@ def set_config(config: AutologConfig | None, flavor: str) -> None:
             _configs.pop(flavor, None)
         else:
             _configs[flavor] = config
+
+
+def reset(flavor: str) -> None:
+    """Undo a flavor's autologging: every patched method restored, its settings removed.
+
+    Every flavor's ``autolog`` starts with it (calling again replaces the settings).
+    """
+    patching.revert(flavor)
+    set_config(None, flavor)
+
+
+def make_config(
+    flavor: str, *, extra_tags: Mapping[str, Any] | None, **settings: Any
+) -> AutologConfig:
+    """A flavor's settings from its ``autolog`` arguments (``extra_tags`` kept as strings)."""
+    tags = {str(k): str(v) for k, v in (extra_tags or {}).items()}
+    return AutologConfig(flavor=flavor, extra_tags=tags, **settings)
 
 
 def get_config(flavor: str) -> AutologConfig | None:

@@ -33,7 +33,9 @@ from lakehouse.autologging.session import (
     FitSession,
     get_config,
     in_training,
+    make_config,
     not_logged,
+    reset,
     set_config,
     warn,
 )
@@ -102,8 +104,7 @@ def autolog(
     method back exactly as it was. ``disable_for_unsupported_versions`` is accepted
     for MLflow compatibility (every installed scikit-learn >= 1.5 is supported).
     """
-    patching.revert(FLAVOR_NAME)
-    set_config(None, FLAVOR_NAME)
+    reset(FLAVOR_NAME)
     if disable:
         return
     if max_tuning_runs is not None and (
@@ -119,8 +120,8 @@ def autolog(
             f"serialization_format {serialization_format!r} is not supported; expected one "
             f"of {sklearn_flavor.SERIALIZATION_FORMATS}"
         )
-    config = AutologConfig(
-        flavor=FLAVOR_NAME,
+    config = make_config(
+        FLAVOR_NAME,
         log_models=log_models,
         log_input_examples=log_input_examples,
         log_model_signatures=log_model_signatures,
@@ -129,7 +130,7 @@ def autolog(
         exclusive=exclusive,
         silent=silent,
         registered_model_name=registered_model_name,
-        extra_tags={str(k): str(v) for k, v in (extra_tags or {}).items()},
+        extra_tags=extra_tags,
         options={
             "max_tuning_runs": max_tuning_runs,
             "serialization_format": serialization_format,

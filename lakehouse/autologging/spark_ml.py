@@ -30,7 +30,9 @@ from lakehouse.autologging.session import (
     FitSession,
     get_config,
     in_training,
+    make_config,
     not_logged,
+    reset,
     set_config,
     warn,
 )
@@ -70,15 +72,14 @@ def autolog(
     models are logged; by default every model is (MLflow keeps a list of built-in
     ``pyspark.ml`` models; every one of them is saved by the ``spark`` flavor here).
     """
-    patching.revert(FLAVOR_NAME)
-    set_config(None, FLAVOR_NAME)
+    reset(FLAVOR_NAME)
     if disable:
         return
     from pyspark.ml.base import Estimator, Model
     from pyspark.ml.evaluation import Evaluator
 
-    config = AutologConfig(
-        flavor=FLAVOR_NAME,
+    config = make_config(
+        FLAVOR_NAME,
         log_models=log_models,
         log_input_examples=log_input_examples,
         log_model_signatures=log_model_signatures,
@@ -87,7 +88,7 @@ def autolog(
         exclusive=exclusive,
         silent=silent,
         registered_model_name=registered_model_name,
-        extra_tags={str(k): str(v) for k, v in (extra_tags or {}).items()},
+        extra_tags=extra_tags,
         options={"allowlist": frozenset(log_model_allowlist) if log_model_allowlist else None},
     )
     set_config(config, FLAVOR_NAME)

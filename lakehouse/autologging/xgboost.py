@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lakehouse.autologging import boosting, patching
-from lakehouse.autologging.session import AutologConfig, set_config
+from lakehouse.autologging import boosting
+from lakehouse.autologging.session import make_config, reset
 from lakehouse.models.flavors import xgboost as xgboost_flavor
 
 __all__ = ["FLAVOR_NAME", "autolog"]
@@ -53,15 +53,14 @@ def autolog(
     ``importance_types`` defaults to ``["weight"]`` (MLflow's default);
     ``log_post_training_metrics`` is accepted for ``lh.autolog`` and not used here.
     """
-    patching.revert(FLAVOR_NAME)
-    set_config(None, FLAVOR_NAME)
+    reset(FLAVOR_NAME)
     if disable:
         return
     import xgboost
     import xgboost.sklearn
 
-    config = AutologConfig(
-        flavor=FLAVOR_NAME,
+    config = make_config(
+        FLAVOR_NAME,
         log_models=log_models,
         log_input_examples=log_input_examples,
         log_model_signatures=log_model_signatures,
@@ -69,7 +68,7 @@ def autolog(
         exclusive=exclusive,
         silent=silent,
         registered_model_name=registered_model_name,
-        extra_tags={str(k): str(v) for k, v in (extra_tags or {}).items()},
+        extra_tags=extra_tags,
         options={
             "importance_types": list(importance_types or ["weight"]),
             "save_options": {"model_format": model_format},
