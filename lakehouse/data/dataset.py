@@ -11,9 +11,25 @@ import json
 from typing import Any
 
 from lakehouse.data.sources import DatasetSource
+from lakehouse.errors import InvalidArgumentError
 from lakehouse.tracking.entities import Dataset as DatasetEntity
 
 __all__ = ["Dataset"]
+
+
+def column_schema(df: Any) -> Any | None:
+    """A pandas or Spark DataFrame's columns as a ``Schema`` (None if a type has no spec)."""
+    from lakehouse.models.signature import infer_signature
+
+    try:
+        return infer_signature(df).inputs
+    except (InvalidArgumentError, TypeError, ValueError):
+        return None
+
+
+def colspec_json(schema: Any | None) -> str | None:
+    """A column ``Schema`` as MLflow stores it on a dataset: ``{"mlflow_colspec": [...]}``."""
+    return None if schema is None else json.dumps({"mlflow_colspec": json.loads(schema.to_json())})
 
 
 class Dataset:

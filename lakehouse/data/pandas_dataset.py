@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lakehouse.data.dataset import Dataset
+from lakehouse.data.dataset import Dataset, colspec_json, column_schema
 from lakehouse.data.digest_utils import compute_pandas_digest
 from lakehouse.data.sources import DatasetSource, resolve_dataset_source
 from lakehouse.errors import InvalidArgumentError
@@ -69,20 +68,10 @@ class PandasDataset(Dataset):
     @cached_property
     def schema(self) -> Schema | None:
         """The columns as a :class:`~lakehouse.types.Schema` (None if a type has no spec)."""
-        from lakehouse.models.signature import infer_signature
-
-        try:
-            return infer_signature(self._df).inputs
-        except (InvalidArgumentError, TypeError, ValueError):
-            return None
+        return column_schema(self._df)
 
     def _schema_json(self) -> str | None:
-        schema = self.schema
-        return None if schema is None else json.dumps({"mlflow_colspec": _specs(schema)})
-
-
-def _specs(schema: Schema) -> list[dict[str, Any]]:
-    return list(json.loads(schema.to_json()))
+        return colspec_json(self.schema)
 
 
 def from_pandas(

@@ -7,13 +7,12 @@ version as the run's lineage (``lh.Client().get_run_inputs``), which MLflow cann
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lakehouse.data.dataset import Dataset
+from lakehouse.data.dataset import Dataset, colspec_json, column_schema
 from lakehouse.data.digest_utils import get_normalized_md5_digest
 from lakehouse.data.sources import (
     DatasetSource,
@@ -85,18 +84,10 @@ class SparkDataset(Dataset):
     @cached_property
     def schema(self) -> Schema | None:
         """The columns as a :class:`~lakehouse.types.Schema` (None if a type has no spec)."""
-        from lakehouse.models.signature import infer_signature
-
-        try:
-            return infer_signature(self._df).inputs
-        except (InvalidArgumentError, TypeError, ValueError):
-            return None
+        return column_schema(self._df)
 
     def _schema_json(self) -> str | None:
-        schema = self.schema
-        if schema is None:
-            return None
-        return json.dumps({"mlflow_colspec": json.loads(schema.to_json())})
+        return colspec_json(self.schema)
 
 
 def _approx_count(df: DataFrame) -> int | str:
