@@ -77,9 +77,9 @@ def test_loading_bad_packages(tmp_path: Path) -> None:
     with pytest.raises(InvalidModelError, match="MLmodel file .* is corrupt"):
         lh_pyfunc.load_model(tmp_path / "m")
     (tmp_path / "m" / "MLmodel").write_text(
-        "flavors:\n  python_function:\n    loader_module: mlflow.xgboost\n"
+        "flavors:\n  python_function:\n    loader_module: mlflow.catboost\n"
     )
-    with pytest.raises(InvalidModelError, match="needs loader 'mlflow.xgboost'.*supported"):
+    with pytest.raises(InvalidModelError, match="needs loader 'mlflow.catboost'.*supported"):
         lh_pyfunc.load_model(tmp_path / "m")
 
 
