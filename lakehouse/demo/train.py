@@ -104,7 +104,6 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
     ``as_of`` (a later day than any training row). Autologging records each fit.
     """
     import lakehouse as lh
-    from lakehouse import sklearn as lh_sklearn
     from lakehouse.feature_store import FeatureEngineeringClient
 
     fe = FeatureEngineeringClient()
@@ -126,12 +125,11 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
         f"validation: {len(test):,} labels of {as_of}"
     )
     lh.set_experiment(EXPERIMENT)
-    makers = _candidates()
     # Autolog records every estimator parameter, the training metrics and the plots; the
     # model itself is logged below with its training set, so score_batch finds its features.
     lh.autolog(log_models=False, log_datasets=False, silent=True)
     try:
-        _train_candidates(fe, lh_sklearn, makers, train_set, train, test, as_of, progress)
+        _train_candidates(fe, train_set, train, test, as_of, progress)
     finally:
         lh.autolog(disable=True)
     best = lh.search_runs(
@@ -155,8 +153,6 @@ def train_and_register(as_of: dt.date, *, progress: Callable[[str], None] = prin
 
 def _train_candidates(
     fe: Any,
-    lh_sklearn: Any,
-    makers: dict[str, Callable[[], Any]],
     train_set: Any,
     train: Any,
     test: Any,
@@ -167,9 +163,11 @@ def _train_candidates(
     from sklearn.metrics import accuracy_score, roc_auc_score
 
     import lakehouse as lh
+    from lakehouse import sklearn as lh_sklearn
     from lakehouse.catalog.namespace import describe_table
     from lakehouse.models.signature import infer_signature
 
+    makers = _candidates()
     x_train, y_train = train[FEATURE_COLUMNS], train["churned"]
     x_test, y_test = test[FEATURE_COLUMNS], test["churned"]
     for name in CANDIDATES:
