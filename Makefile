@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 WORKERS ?= 2
 XDIST  := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 
-.PHONY: setup demo test test-fast lint typecheck bench bench-scoring clean
+.PHONY: setup browser demo test test-fast lint typecheck bench bench-scoring clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,19 @@ setup: $(STAMP)
 demo: setup
 	@$(VENV)/bin/lakehouse demo
 
-test: setup
+# The UI's tests drive a real headless browser: Debian's chromium and chromium-driver,
+# installed here with apt-get when missing (needs root; otherwise it says what to install).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "lakehouse setup: installing Debian's chromium and chromium-driver (apt-get) for the UI's browser tests ..."; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "lakehouse setup: not root; run: sudo apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
+	fi
+
+test: setup browser
 	@$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup

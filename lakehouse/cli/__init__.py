@@ -19,6 +19,7 @@ from lakehouse.cli.models import models as models_group
 from lakehouse.cli.output import console, emit_json, json_option, print_table
 from lakehouse.cli.scheduler import scheduler as scheduler_group
 from lakehouse.cli.tracking import tracking as tracking_group
+from lakehouse.cli.ui import ui as ui_command
 from lakehouse.config import get_config, set_config
 from lakehouse.errors import LakehouseError
 
@@ -169,6 +170,7 @@ main.add_command(models_group)
 main.add_command(tracking_group)
 main.add_command(scheduler_group)
 main.add_command(jobs_group)
+main.add_command(ui_command)
 
 
 def run() -> None:
