@@ -11,7 +11,9 @@ which looks the same features up as ``score_batch`` does.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,11 +27,13 @@ from lakehouse.demo.customer_features import describe as describe_refresh
 from lakehouse.demo.data import DEMO_END, LABEL_HORIZON_DAYS, generate
 from lakehouse.demo.scoring import JOB_CONF, SPINE, score_nightly
 from lakehouse.demo.train import EXPERIMENT, MODEL_NAME, train_and_register
+from lakehouse.paths import to_local_path
 from lakehouse.spark import spark
+from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.maintenance import compact
 from lakehouse.tracking.writer import flush_all
 
-__all__ = ["DemoTable", "command", "run_demo", "write_demo_tables"]
+__all__ = ["DemoTable", "command", "run_demo", "ui_lines", "write_demo_tables"]
 
 DEMO_SCHEMA = "main.demo"
 
@@ -126,6 +130,47 @@ def run_demo(customers: int = 2000, *, days: int = 90, seed: int = 42) -> None:
         f"done in {time.perf_counter() - started:.1f} s. Try: lakehouse tables main.demo; "
         f"lakehouse models describe {MODEL_NAME}@champion"
     )
+    experiment = TrackingClient().get_experiment_by_name(EXPERIMENT)
+    if experiment is not None:
+        lines = ui_lines(
+            get_config().home_uri,
+            experiment_id=experiment.experiment_id,
+            experiment_name=EXPERIMENT,
+            model_name=MODEL_NAME,
+        )
+        for line in lines:
+            console.print(line, soft_wrap=True)
+
+
+def ui_lines(
+    home_uri: str,
+    *,
+    experiment_id: str,
+    experiment_name: str,
+    model_name: str,
+    port: int = 5000,
+) -> list[str]:
+    """What to run to look at the demo in the web UI, and the pages to open.
+
+    The demo only prints these (it never imports the UI). Example::
+
+        ui_lines("file:///tmp/lh", experiment_id="3", experiment_name="main.demo.churn",
+                 model_name="main.demo.churn_model")[1]
+        # '  lakehouse --home /tmp/lh ui --port 5000'
+    """
+    base = f"http://127.0.0.1:{port}"
+    root = shlex.quote(to_local_path(home_uri))
+    return [
+        "Look at it in the web UI:",
+        f"  lakehouse --home {root} ui --port {port}",
+        f"  experiment {experiment_name}: {base}/experiments/{_segment(experiment_id)}",
+        f"  model {model_name}: {base}/models/{_segment(model_name)}",
+    ]
+
+
+def _segment(part: str) -> str:
+    # One percent-encoded path segment, as the UI's links are written.
+    return urllib.parse.quote(part, safe="")
 
 
 def _score_nightly() -> None:

@@ -15,6 +15,7 @@ from lakehouse.demo.data import DEMO_END
 from lakehouse.demo.scoring import SCORES, SPINE
 from lakehouse.demo.train import MODEL_NAME
 from lakehouse.models.pyfunc_model import local_folder
+from lakehouse.paths import to_local_path as local_path
 from lakehouse.registry.uris import resolve_model_uri
 
 
@@ -52,6 +53,14 @@ def test_demo_ends_with_the_nightly_scoring_job(home: str, spark, capsys) -> Non
         f"300 scores of {DEMO_END} by {MODEL_NAME} version 1 -> {SCORES} version {version}" in flat
     )
     assert f"with its feature spec: {CUSTOMER_FEATURES}@v0" in flat
+    # The end: how to open the demo in the web UI.
+    experiment = lh.get_experiment_by_name("main.demo.churn")
+    assert experiment is not None
+    root = local_path(home)
+    base = "http://127.0.0.1:5000"
+    assert f"lakehouse --home {root} ui --port 5000" in flat
+    assert f"main.demo.churn: {base}/experiments/{experiment.experiment_id} " in flat
+    assert flat.endswith(f"{MODEL_NAME}: {base}/models/{MODEL_NAME}")
     # The job's tracking run: lineage names the spine and the feature table it read.
     runs = lh.search_runs(experiment_names=["main.demo.batch_scoring"], output_format="list")
     assert len(runs) == 1
