@@ -46,7 +46,15 @@ from lakehouse.tracking.tables import dataset_inputs_of, run_info_from_row
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SearchResult", "filter_experiments", "search"]
+__all__ = [
+    "ExperimentRuns",
+    "SearchResult",
+    "count_runs",
+    "filter_experiments",
+    "run_keys",
+    "runs_by_experiment",
+    "search",
+]
 
 _TABLE_OF = {"metrics": "latest_metrics", "params": "params", "tags": "tags"}
 _RUN_COLUMNS = ["run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time"]
@@ -322,20 +330,16 @@ def _sorted(table: pa.Table, order: list[OrderKey]) -> pa.Table:
     return table.take(idx)
 
 
-def search(
+def _matching(
     cfg: Config,
     experiment_ids: list[str] | None,
-    filter_string: str,
+    node: Node | None,
+    order: list[OrderKey],
     view: ViewType,
-    max_results: int,
-    order_by: Sequence[str],
-    offset: int = 0,
-) -> SearchResult:
-    """Evaluate a search; see :func:`lakehouse.search_runs` for the arguments."""
+) -> tuple[pa.Table, pa.Table]:
+    """The current runs, and the rows (``_row`` into them) a filter keeps, unsorted."""
     import numpy as np  # imported here: keeps `import lakehouse` fast
 
-    node = parse_filter(filter_string)
-    order = parse_order_by(list(order_by))
     wanted = referenced(node) | {(o.kind, o.key) for o in order}
     wanted.add(("attributes", "start_time"))
     runs = snapshots.current(cfg, "runs")
@@ -351,7 +355,21 @@ def search(
     columns.update(_dataset_matches(cfg, node, runs))
     columns["run_id"] = runs["run_id"]
     table = pa.table(columns).filter(_visible(runs, experiment_ids, view))
-    table = table.filter(pc.fill_null(evaluate(node, table), False))
+    return runs, table.filter(pc.fill_null(evaluate(node, table), False))
+
+
+def search(
+    cfg: Config,
+    experiment_ids: list[str] | None,
+    filter_string: str,
+    view: ViewType,
+    max_results: int,
+    order_by: Sequence[str],
+    offset: int = 0,
+) -> SearchResult:
+    """Evaluate a search; see :func:`lakehouse.search_runs` for the arguments."""
+    order = parse_order_by(list(order_by))
+    runs, table = _matching(cfg, experiment_ids, parse_filter(filter_string), order, view)
     table = _sorted(table, order).slice(offset, max_results)
     kept = runs.take(table["_row"])
     everything = kept.num_rows == runs.num_rows
@@ -363,6 +381,74 @@ def search(
         tags=_of_runs(cfg, "tags", ids),
         datasets=_of_runs(cfg, "dataset_inputs", ids),
     )
+
+
+def count_runs(
+    cfg: Config,
+    experiment_ids: list[str] | None,
+    filter_string: str = "",
+    view: ViewType = ViewType.ACTIVE_ONLY,
+) -> int:
+    """How many runs a search with this filter matches (nothing sorted or fetched).
+
+    Example::
+
+        count_runs(cfg, ["1"], "metrics.auc > 0.8")   # pages of a runs table
+    """
+    return _matching(cfg, experiment_ids, parse_filter(filter_string), [], view)[1].num_rows
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentRuns:
+    """An experiment's runs at a glance: how many, and when the newest one moved."""
+
+    count: int
+    last_time: int | None
+    """The latest start or end time of its runs, epoch milliseconds."""
+
+
+def runs_by_experiment(
+    cfg: Config, view: ViewType = ViewType.ACTIVE_ONLY
+) -> dict[str, ExperimentRuns]:
+    """Run counts and last activity per experiment id, from the cached run states.
+
+    One grouping over the current ``runs`` table: no search per experiment.
+    """
+    runs = snapshots.current(cfg, "runs")
+    runs = runs.filter(_visible(runs, None, view))
+    if runs.num_rows == 0:
+        return {}
+    start, end = (pc.cast(runs[c], pa.int64()) for c in ("start_time", "end_time"))
+    latest = pc.max_element_wise(start, end, skip_nulls=True)
+    grouped = (
+        pa.table({"experiment_id": runs["experiment_id"], "t": latest})
+        .group_by("experiment_id")
+        .aggregate([("t", "count", pc.CountOptions(mode="all")), ("t", "max")])
+    )
+    return {
+        row["experiment_id"]: ExperimentRuns(
+            count=row["t_count"],
+            last_time=None if row["t_max"] is None else row["t_max"] // 1000,
+        )
+        for row in grouped.to_pylist()
+    }
+
+
+def run_keys(
+    cfg: Config, experiment_ids: list[str] | None, view: ViewType = ViewType.ACTIVE_ONLY
+) -> dict[str, list[str]]:
+    """Every param, metric and tag key the experiments' runs have, sorted, by kind.
+
+    Example::
+
+        run_keys(cfg, ["1"])   # {"params": [...], "metrics": [...], "tags": [...]}
+    """
+    runs = snapshots.current(cfg, "runs")
+    visible = runs.filter(_visible(runs, experiment_ids, view))
+    ids = None if visible.num_rows == runs.num_rows else visible["run_id"]
+    return {
+        kind: snapshots.keys(cfg, _TABLE_OF[kind], ids) for kind in ("params", "metrics", "tags")
+    }
 
 
 def filter_experiments(

@@ -53,7 +53,7 @@ from lakehouse.tracking.tables import (
     store_for,
 )
 
-__all__ = ["cached_bytes", "clear", "current", "current_key", "current_of_runs"]
+__all__ = ["cached_bytes", "clear", "current", "current_key", "current_of_runs", "keys"]
 
 
 _MAX_CHUNKS = 64  # combine a cached table's chunks once appends made this many
@@ -120,6 +120,25 @@ def current_of_runs(cfg: Config, name: str, run_ids: pa.Array | pa.ChunkedArray)
         rows = entry.rows.filter(pc.is_in(entry.rows["run_id"], value_set=run_ids))
         _keep(cfg, name, entry)
         return rows if entry.resolved else _resolve(name, rows)
+
+
+def keys(cfg: Config, name: str, run_ids: pa.Array | pa.ChunkedArray | None = None) -> list[str]:
+    """The distinct keys of ``params``, ``latest_metrics`` or ``tags`` (of ``run_ids``), sorted.
+
+    Read from the cached rows without resolving them (a deleted tag's key counts).
+    """
+    with _lock:
+        entry = _refresh(cfg, name)
+        _keep(cfg, name, entry)
+        rows = entry.rows
+    if run_ids is not None:
+        rows = rows.filter(pc.is_in(rows["run_id"], value_set=run_ids))
+    found: set[str] = set()
+    for chunk in rows["key"].chunks:  # chunks may carry different dictionaries
+        if pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary.take(pc.unique(chunk.indices))
+        found.update(k for k in pc.unique(chunk).to_pylist() if k is not None)
+    return sorted(found)
 
 
 def _resolve(name: str, rows: pa.Table, *, one_key: bool = False) -> pa.Table:
