@@ -188,11 +188,11 @@ def tree_size(location: Location) -> int:
     return sum(i.size or 0 for i in infos if i.type == pafs.FileType.File)
 
 
-def read_bytes(location: Location) -> bytes:
-    """The content of one file."""
+def read_bytes(location: Location, limit: int | None = None) -> bytes:
+    """The content of one file (its first ``limit`` bytes when given)."""
     fs, path = _fs(location)
     with fs.open_input_stream(path) as stream:
-        return bytes(stream.read())
+        return bytes(stream.read() if limit is None else stream.read(limit))
 
 
 def write_bytes(location: Location, data: bytes) -> None:
