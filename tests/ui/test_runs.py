@@ -16,7 +16,7 @@ def _table(body: str, id_: str) -> list[list[str]]:
     start = body.index(f'id="{id_}"')
     part = body[start : body.index("</table>", start)].split("<tbody>", 1)[1]
     return [
-        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
         for row in re.findall(r"<tr>(.*?)</tr>", part)
     ]
 
@@ -40,7 +40,7 @@ def test_run_page_shows_params_metrics_and_one_chart_per_curve(
     run_id = seeded.run_ids[5]
     status, body = ui.get(f"/runs/{run_id}")
     assert status == 200
-    info = dict((k, v) for k, v in _table(body, "run-info"))
+    info = dict(_table(body, "run-info"))
     assert info["Run name"] == "gbt-05" and info["Status"] == "FINISHED"
     assert info["Experiment"] == "main.demo.churn"
     assert dict(_table(body, "params")) == {

@@ -175,7 +175,7 @@ def _runs_table(runs: Sequence[Run], state: _State, path: str) -> Markup:
             f'<td><input type="checkbox" name="runs" value="{esc(info.run_id)}"></td>',
             f"<td>{link(f'/runs/{html.quote(info.run_id)}', name, class_='run')}</td>",
             f"<td>{esc(info.status)}</td>",
-            f"<td>{esc(html.fmt_time(info.start_time))}</td>",
+            f"<td>{esc(html.fmt_time(info.start_time)).replace(' ', '&nbsp;')}</td>",
             f"<td>{esc(fmt_duration(info.start_time, info.end_time))}</td>",
         ]
         cells += [f'<td class="num">{esc(_cell(run, c))}</td>' for c in state.columns]

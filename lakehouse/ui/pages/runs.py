@@ -22,6 +22,8 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from lakehouse import paths
@@ -63,13 +65,14 @@ def _artifacts_url(run_id: str, path: str, page: str = "/artifacts") -> str:
 
 
 def _kv(rows: Sequence[tuple[str, Any]], id_: str) -> Markup:
-    return html.table(
-        [{"key": k, "value": v} for k, v in rows],
-        ["key", "value"],
-        headers={"key": "", "value": ""},
-        id_=id_,
-        classes="grid kv",
-    )
+    """A two-column table of labels (``<th>``) and values."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return Markup(f'<table class="grid kv" id="{esc(id_)}"><tbody>{body}</tbody></table>')
+
+
+def _side_by_side(*parts: str) -> str:
+    cells = "".join(f'<section style="flex: 1; min-width: 320px">{p}</section>' for p in parts)
+    return f'<div style="display: flex; gap: 24px; flex-wrap: wrap">{cells}</div>'
 
 
 def _catalog_url(table_name: str) -> str:
@@ -249,10 +252,12 @@ def run_page(request: Request) -> Response:
     tags = [{"key": k, "value": data.tags[k]} for k in sorted(data.tags)]
     body = (
         _info(request, run)
-        + f"<h2>Parameters ({len(params)})</h2>"
-        + html.table(params, ["key", "value"], id_="params", empty="No parameter logged.")
-        + f"<h2>Metrics ({len(metrics)})</h2>"
-        + html.table(metrics, ["key", "value"], id_="metrics", empty="No metric logged.")
+        + _side_by_side(
+            f"<h2>Parameters ({len(params)})</h2>"
+            + html.table(params, ["key", "value"], id_="params", empty="No parameter logged."),
+            f"<h2>Metrics ({len(metrics)})</h2>"
+            + html.table(metrics, ["key", "value"], id_="metrics", empty="No metric logged."),
+        )
         + _charts(request, run)
         + _inputs(request, run)
         + _models(request, run)
@@ -316,7 +321,9 @@ def _folder(request: Request, run: Run, rel: str) -> str:
         }
         for e in entries
     ]
-    out = html.table(rows, ["name", "size"], id_="artifacts", empty="No artifact here.")
+    out = "<h2>Files</h2>" + html.table(
+        rows, ["name", "size"], id_="artifacts", empty="No artifact here."
+    )
     if any(e.path.rsplit("/", 1)[-1] == "MLmodel" and not e.is_dir for e in entries):
         mlmodel = paths.join(_location(run, rel), "MLmodel")
         out = _model_summary(files.read_bytes(mlmodel, PREVIEW_BYTES)) + out
@@ -412,14 +419,27 @@ def _delimited(data: bytes, truncated: bool, delimiter: str) -> Markup:
 
 
 def _parquet(data: bytes) -> Markup:
-    import pyarrow.parquet as pq
-
-    table = pq.ParquetFile(io.BytesIO(data)).read_row_group(0) if data else None
-    if table is None:
-        return Markup('<p class="muted">Empty file.</p>')
-    head = table.slice(0, PREVIEW_ROWS)
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        if parquet.num_row_groups == 0:
+            return Markup('<p class="muted">No rows.</p>')
+        head = parquet.read_row_group(0).slice(0, PREVIEW_ROWS)
+    except (pa.ArrowException, OSError) as exc:
+        return Markup(f'<p class="error">This file cannot be read as Parquet: {esc(exc)}</p>')
     values = [[html.fmt_value(v) for v in row.values()] for row in head.to_pylist()]
     return _rows_table(head.column_names, values)
+
+
+def _text(data: bytes, truncated: bool, textual: bool) -> str | None:
+    """``data`` as text, or None for a binary file (a cut last character is fine)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        cut = truncated and exc.start >= len(data) - 3
+        if not (cut or textual):
+            return None
+        text = data.decode("utf-8", errors="replace")
+    return None if "\x00" in text and not textual else text
 
 
 def _extension(name: str) -> str:
@@ -458,14 +478,8 @@ def _preview(run: Run, rel: str, size: int | None) -> str:
             return header + f'<pre id="preview" class="json">{esc(pretty)}</pre>'
         except (json.JSONDecodeError, UnicodeDecodeError):
             pass  # shown as text below
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        if not truncated or ext in _TEXT or name in _TEXT_NAMES:
-            text = data.decode("utf-8", errors="replace")
-        else:
-            return header + '<p class="muted">A binary file: download it to open it.</p>'
-    if "\x00" in text and ext not in _TEXT:
+    text = _text(data, truncated, ext in _TEXT or name in _TEXT_NAMES)
+    if text is None:
         return header + '<p class="muted">A binary file: download it to open it.</p>'
     return header + f'<pre id="preview">{esc(text)}</pre>'
 
@@ -491,8 +505,10 @@ def artifacts_page(request: Request) -> Response:
     else:
         raise _missing(run, rel)
     name = run.data.tags.get("mlflow.runName") or run.info.run_name or run.info.run_id
+    exp = request.app.tracking.get_experiment(run.info.experiment_id)
     crumbs = [
         ("Experiments", "/experiments"),
+        (exp.name, f"/experiments/{html.quote(exp.experiment_id)}"),
         (name, _run_url(run.info.run_id)),
         ("artifacts", None),
     ]
