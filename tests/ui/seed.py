@@ -18,6 +18,12 @@ MODEL = "main.demo.churn_model"
 TABLE = "main.demo.customers"
 RUNS = 24
 METRIC_STEPS = 10
+# For the registry and catalog pages: a model whose aliases the rollback test moves;
+# a feature table made by a refresh and a scoring run of one date (seed_data_plane).
+ROLLBACK_MODEL = "main.demo.rollback_model"
+FEATURE_TABLE = "main.demo.customer_features"
+SCORES_TABLE = "main.demo.churn_scores"
+SCORED_DATE = "2026-11-28"
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ def seed(spark, home: str) -> Seeded:  # type: ignore[no-untyped-def]
     client.set_registered_model_alias(MODEL, "champion", versions[1])
     client.set_registered_model_alias(MODEL, "challenger", versions[2])
     client.transition_model_version_stage(MODEL, versions[1], "Production")
+    _seed_rollback_model(client, info.model_uri)
     client.flush()  # the UI is another process: commit the journal now
     experiment = client.get_experiment_by_name(EXPERIMENT)
     assert experiment is not None
@@ -101,6 +108,48 @@ def seed(spark, home: str) -> Seeded:  # type: ignore[no-untyped-def]
         run_ids=run_ids,
         model_run_id=model_run_id,
         versions=versions,
+    )
+
+
+def _seed_rollback_model(client, model_uri: str) -> None:  # type: ignore[no-untyped-def]
+    """ROLLBACK_MODEL: two versions, champion v1 -> v2, challenger v2 (set once)."""
+    import lakehouse as lh
+
+    for _ in range(2):
+        lh.register_model(model_uri, ROLLBACK_MODEL)
+    client.set_registered_model_alias(ROLLBACK_MODEL, "champion", 1)
+    client.set_registered_model_alias(ROLLBACK_MODEL, "champion", 2)
+    client.set_registered_model_alias(ROLLBACK_MODEL, "challenger", 2)
+
+
+def seed_data_plane() -> None:
+    """FEATURE_TABLE (made by a refresh) and SCORES_TABLE (a batch-scoring run of MODEL's
+    champion on SCORED_DATE), in the configured root after :func:`seed`.
+
+    Not part of :func:`seed`: Spark jobs and scoring workers cost about a minute on a
+    busy machine, so only the tests that show them pay for it (tests/ui/test_catalog.py).
+    """
+    import lakehouse as lh
+    from lakehouse.features.refresh import RefreshConfig, refresh
+
+    refresh(
+        RefreshConfig(
+            table=FEATURE_TABLE,
+            primary_keys=("customer_id", "feature_date"),
+            timeseries_column="feature_date",
+            sources={"customers": TABLE},
+            sql="SELECT customer_id, to_date(as_of_date) AS feature_date, orders_30d, "
+            "amount_30d FROM customers",
+            description="order activity per customer and day",
+            job="jobs/refresh_features.py",
+        )
+    )
+    lh.score_table(
+        f"models:/{MODEL}@champion",
+        TABLE,
+        SCORES_TABLE,
+        partition={"as_of_date": SCORED_DATE},
+        keys=["customer_id"],
     )
 
 
