@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
+from typing import Any
 
 from tests.ui.conftest import UiProcess
 from tests.ui.seed import EXPERIMENT, RUNS, Seeded
@@ -132,8 +134,8 @@ def test_pages_split_the_runs_and_together_hold_each_once(ui: UiProcess, seeded:
     assert status == 400 and "page_size=&#x27;5000&#x27;" in body and "1 to 1000" in body
 
 
-def test_the_runs_page_in_a_browser_filters_sorts_and_compares(  # type: ignore[no-untyped-def]
-    ui: UiProcess, seeded: Seeded, browser, screenshots
+def test_the_runs_page_in_a_browser_filters_sorts_and_compares(
+    ui: UiProcess, seeded: Seeded, browser: Any, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 from tests.ui.conftest import UiProcess
 from tests.ui.seed import METRIC_STEPS, MODEL, TABLE, Seeded
@@ -144,19 +147,51 @@ def test_mlmodel_and_model_folder_show_flavors_and_signature(ui: UiProcess, seed
         assert _table(body, "signature-outputs")[0][1].startswith("tensor")
 
 
-def test_a_large_artifact_previews_its_first_megabyte(ui: UiProcess, seeded: Seeded) -> None:
+def _log_artifacts(seeded: Seeded, contents: dict[str, bytes]) -> None:
+    """Write more files into the model run's artifacts (another process than the UI)."""
     from lakehouse import config
     from lakehouse.tracking.client import TrackingClient
 
-    line = "x" * 99 + "\n"
     with config.config_overrides(home=seeded.home):
-        TrackingClient().log_bytes(seeded.model_run_id, (line * 15_000).encode(), "logs/big.log")
+        client = TrackingClient()
+        for path, data in contents.items():
+            client.log_bytes(seeded.model_run_id, data, path)
+
+
+def test_a_large_artifact_previews_its_first_megabyte(ui: UiProcess, seeded: Seeded) -> None:
+    line = "x" * 99 + "\n"
+    _log_artifacts(seeded, {"logs/big.log": (line * 15_000).encode()})
     _, body = ui.get(f"/runs/{seeded.model_run_id}/artifacts?path=logs/big.log")
     assert "Showing the first 1.0 MB only." in body
     text = body.split('<pre id="preview">', 1)[1].split("</pre>", 1)[0]
     assert len(text) == 1 << 20
     _, _, data = _raw(ui, f"/runs/{seeded.model_run_id}/artifact?path=logs/big.log")
     assert len(data) == 1_500_000  # the raw file is whole
+
+
+def test_parquet_and_tsv_preview_as_tables(ui: UiProcess, seeded: Seeded) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"a": list(range(250)), "b": [f"v{i}" for i in range(250)]}), buffer)
+    _log_artifacts(
+        seeded,
+        {
+            "tables/t.parquet": buffer.getvalue(),
+            "tables/t.tsv": b"k\tv\n1\t2\n",
+            "tables/bad.parquet": b"not parquet",
+        },
+    )
+    base = f"/runs/{seeded.model_run_id}/artifacts?path=tables/"
+    _, body = ui.get(base + "t.parquet")
+    rows = _table(body, "preview")
+    assert len(rows) == 100 and rows[0] == ["0", "v0"] and rows[-1] == ["99", "v99"]
+    assert "<th>a</th><th>b</th>" in body
+    _, body = ui.get(base + "t.tsv")
+    assert _table(body, "preview") == [["1", "2"]] and "<th>k</th><th>v</th>" in body
+    status, body = ui.get(base + "bad.parquet")
+    assert status == 200 and "This file cannot be read as Parquet" in body
 
 
 def test_missing_and_escaping_artifact_paths_are_refused(ui: UiProcess, seeded: Seeded) -> None:
@@ -170,8 +205,8 @@ def test_missing_and_escaping_artifact_paths_are_refused(ui: UiProcess, seeded: 
     assert status == 404  # a folder has no raw bytes
 
 
-def test_the_run_page_in_a_browser_draws_its_curves(  # type: ignore[no-untyped-def]
-    ui: UiProcess, seeded: Seeded, browser, screenshots
+def test_the_run_page_in_a_browser_draws_its_curves(
+    ui: UiProcess, seeded: Seeded, browser: Any, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 

@@ -366,13 +366,13 @@ def _model_summary(data: bytes) -> str:
         return f'<p class="error">This MLmodel file is not valid YAML: {esc(exc)}</p>'
     if not isinstance(meta, dict):
         return '<p class="error">This MLmodel file holds no mapping of flavors.</p>'
-    flavors = meta.get("flavors") if isinstance(meta.get("flavors"), dict) else {}
+    flavors: dict[str, Any] = meta["flavors"] if isinstance(meta.get("flavors"), dict) else {}
     rows = [
         {
             "flavor": name,
             "details": ", ".join(
                 f"{k}: {v}"
-                for k, v in (conf or {}).items()
+                for k, v in (conf if isinstance(conf, dict) else {}).items()
                 if v is not None and not isinstance(v, dict | list)
             ),
         }
@@ -478,10 +478,10 @@ def _preview(run: Run, rel: str, size: int | None) -> str:
             return header + f'<pre id="preview" class="json">{esc(pretty)}</pre>'
         except (json.JSONDecodeError, UnicodeDecodeError):
             pass  # shown as text below
-    text = _text(data, truncated, ext in _TEXT or name in _TEXT_NAMES)
-    if text is None:
+    shown = _text(data, truncated, ext in _TEXT or name in _TEXT_NAMES)
+    if shown is None:
         return header + '<p class="muted">A binary file: download it to open it.</p>'
-    return header + f'<pre id="preview">{esc(text)}</pre>'
+    return header + f'<pre id="preview">{esc(shown)}</pre>'
 
 
 def _file_size(request: Request, run: Run, rel: str) -> int | None:
