@@ -48,3 +48,12 @@ def home(tmp_path: Path) -> Iterator[str]:
     with config.config_overrides(home=str(root), **SESSION_SETTINGS) as cfg:
         sync_active_session()  # Spark SQL resolves catalogs under this root too
         yield cfg.home_uri
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, reorder so that each worker's share starts with its slowest tests."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        from tests.durations import schedule
+
+        items[:] = schedule(items, int(workerinput["workercount"]))
