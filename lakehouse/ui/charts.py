@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lakehouse.ui.html import Markup, esc
 
-__all__ = ["PALETTE", "Series", "line_chart", "nice_ticks"]
+__all__ = ["PALETTE", "Series", "legend", "line_chart", "nice_ticks"]
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -59,8 +59,13 @@ def line_chart(
     width: int = 640,
     height: int = 300,
     chart_id: str | None = None,
+    show_legend: bool = True,
 ) -> Markup:
-    """Curves on shared axes; non-finite points are skipped, one point draws a dot."""
+    """Curves on shared axes; non-finite points are skipped, one point draws a dot.
+
+    ``show_legend=False`` leaves the legend out (a page with many series draws one
+    :func:`legend` for all its charts instead).
+    """
     pad_left, pad_right, pad_top, pad_bottom = 56, 16, 28, 40
     finite = [(x, y) for s in series for x, y in s.points if math.isfinite(x) and math.isfinite(y)]
     ident = f' id="{esc(chart_id)}"' if chart_id else ""
@@ -123,7 +128,7 @@ def line_chart(
                 f'stroke="{color}" stroke-width="1.5">{title_el}</path>'
             )
     legend_y = pad_top
-    for index, s in enumerate(series):
+    for index, s in enumerate(series if show_legend else ()):
         color = PALETTE[index % len(PALETTE)]
         parts.append(
             f'<rect x="{width - pad_right - 150}" y="{legend_y - 8}" width="8" height="8" '
@@ -133,3 +138,21 @@ def line_chart(
         legend_y += 14
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def legend(names: Sequence[str], *, legend_id: str | None = None) -> Markup:
+    """An HTML legend: a swatch in the series' color (same order as a chart's) per name.
+
+    Styled inline, so it needs nothing from the stylesheet.
+    """
+    ident = f' id="{esc(legend_id)}"' if legend_id else ""
+    items = "".join(
+        f'<span class="legend-item" data-series="{esc(name)}" style="white-space:nowrap">'
+        f'<span class="swatch" style="display:inline-block;width:10px;height:10px;'
+        f'margin-right:4px;background:{PALETTE[index % len(PALETTE)]}"></span>{esc(name)}</span>'
+        for index, name in enumerate(names)
+    )
+    return Markup(
+        f'<div class="legend"{ident} style="display:flex;flex-wrap:wrap;gap:2px 14px;'
+        f'font-size:12px;margin:4px 0">{items}</div>'
+    )

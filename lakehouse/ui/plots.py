@@ -45,17 +45,24 @@ class Axis:
         """The values as floats, or None when the axis is categorical."""
         out: list[float | None] = []
         for value in self.values:
-            if value is None or value == "":
+            if value is None or _missing(value):
                 out.append(None)
                 continue
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 return None
-            if not math.isfinite(number):
+            if not math.isfinite(number):  # a param "inf" or "nan": a label, not a number
                 return None
             out.append(number)
         return out if any(v is not None for v in out) else None
+
+
+def _missing(value: float | str | None) -> bool:
+    """No value on an axis: absent, empty, or a non-finite metric (NaN is no position)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return value is None or value == ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +112,13 @@ def _positions(
         for tick in nice_ticks(low, high, 4):
             ticks.append((place(tick), _fmt(tick)))
         return [None if v is None else place(v) for v in numbers], ticks
-    labels = sorted({str(v) for v in axis.values if v is not None and v != ""})
+    labels = sorted({str(v) for v in axis.values if not _missing(v)})
     step = (bottom - top) / max(len(labels) - 1, 1)
     where = {label: (bottom - i * step if len(labels) > 1 else (top + bottom) / 2)
              for i, label in enumerate(labels)}  # fmt: skip
     for label, y in where.items():
         ticks.append((y, label))
-    return [None if v is None or v == "" else where[str(v)] for v in axis.values], ticks
+    return [None if _missing(v) else where[str(v)] for v in axis.values], ticks
 
 
 def _colors(names: Sequence[str], axes: Sequence[Axis]) -> tuple[list[str], str]:

@@ -12,13 +12,15 @@ sends them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from lakehouse.errors import InvalidArgumentError
+from lakehouse.errors import InvalidArgumentError, NotFoundError
 from lakehouse.ui import html
-from lakehouse.ui.charts import PALETTE, Series, line_chart
+from lakehouse.ui.charts import PALETTE, Series, legend, line_chart
 from lakehouse.ui.html import Markup, esc, link
 from lakehouse.ui.plots import Axis, Point, parallel_coordinates, scatter
 from lakehouse.ui.server import Request, Response, route
@@ -27,6 +29,7 @@ __all__ = ["MAX_AXES", "MAX_RUNS", "MIN_RUNS", "compare", "lower_is_better"]
 
 MIN_RUNS, MAX_RUNS = 2, 20
 MAX_AXES = 8
+_HISTORY_READERS = 4  # metric histories read at once (each is one small Delta read)
 _LOWER_IS_BETTER = ("loss", "error", "rmse", "mse", "mae")
 
 
@@ -55,6 +58,11 @@ class _Compared:
         return [k for k in self.param_keys if len(set(self.params(k))) > 1]
 
 
+def _natural(key: str) -> list[tuple[int, int | str]]:
+    """Sort key that puts ``p2`` before ``p10`` (digit runs compare as numbers)."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", key)]
+
+
 def _load(request: Request) -> _Compared:
     """The runs named by ``runs`` (2..20, each existing), in the order given."""
     run_ids = list(dict.fromkeys(request.args("runs")))
@@ -65,8 +73,7 @@ def _load(request: Request) -> _Compared:
             f"{MAX_RUNS} runs on an experiment's runs page, or list their ids in "
             "/compare?runs=<id>,<id>"
         )
-    tracking = request.app.tracking
-    runs = [tracking.get_run(run_id) for run_id in run_ids]  # NotFoundError names the id: 404
+    runs = _fetch(request, run_ids)
     names = [run.info.run_name or run.info.run_id for run in runs]
     labels = [
         name if names.count(name) == 1 else f"{name} ({run.info.run_id[:8]})"
@@ -75,9 +82,33 @@ def _load(request: Request) -> _Compared:
     return _Compared(
         runs=runs,
         labels=labels,
-        param_keys=sorted({k for run in runs for k in run.data.params}),
-        metric_keys=sorted({k for run in runs for k in run.data.metrics}),
+        param_keys=sorted({k for run in runs for k in run.data.params}, key=_natural),
+        metric_keys=sorted({k for run in runs for k in run.data.metrics}, key=_natural),
     )
+
+
+def _fetch(request: Request, run_ids: list[str]) -> list[Any]:
+    """The runs, in the order given, in one search (deleted runs too); unknown ids: 404."""
+    known = [r for r in run_ids if "'" not in r and "\\" not in r]  # others cannot be ids
+    found: dict[str, Any] = {}
+    if known:
+        listed = ", ".join(f"'{run_id}'" for run_id in known)
+        found = {
+            run.info.run_id: run
+            for run in request.app.tracking.search_runs(
+                None, f"attributes.run_id IN ({listed})", "ALL", max_results=len(known)
+            )
+        }
+    missing = [run_id for run_id in run_ids if run_id not in found]
+    if missing:
+        what = ", ".join(repr(m) for m in missing)
+        where = f"under {request.app.cfg.home_uri}; check the ids in runs= (an experiment's"
+        raise NotFoundError(
+            f"run {what} does not exist {where} runs page lists them)"
+            if len(missing) == 1
+            else f"runs {what} do not exist {where} runs page lists them)"
+        )
+    return [found[run_id] for run_id in run_ids]
 
 
 def _head(compared: _Compared, first: str) -> str:
@@ -103,8 +134,8 @@ def _params_table(compared: _Compared, only_diff: bool) -> Markup:
         empty = "No params differ." if only_diff else "These runs logged no params."
         rows.append(f'<tr><td colspan="{len(compared.runs) + 1}" class="empty">{empty}</td></tr>')
     return Markup(
-        f'<table class="grid" id="compare-params">{_head(compared, "param")}'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div style="overflow-x:auto"><table class="grid" id="compare-params">'
+        f"{_head(compared, 'param')}<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -135,36 +166,57 @@ def _metrics_table(compared: _Compared) -> Markup:
             "These runs logged no metrics.</td></tr>"
         )
     return Markup(
-        f'<table class="grid" id="compare-metrics">{_head(compared, "metric")}'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div style="overflow-x:auto"><table class="grid" id="compare-metrics">'
+        f"{_head(compared, 'metric')}<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _histories(request: Request, compared: _Compared) -> dict[tuple[int, str], list[Any]]:
+    """Every (run index, metric) history, read a few at a time (one read per pair)."""
+    tracking = request.app.tracking
+    pairs = [
+        (index, key)
+        for key in compared.metric_keys
+        for index, run in enumerate(compared.runs)
+        if key in run.data.metrics
+    ]
+    with ThreadPoolExecutor(max_workers=_HISTORY_READERS) as pool:
+        histories = pool.map(
+            lambda pair: tracking.get_metric_history(compared.runs[pair[0]].info.run_id, pair[1]),
+            pairs,
+        )
+        return dict(zip(pairs, histories, strict=True))
 
 
 def _curves(request: Request, compared: _Compared) -> Markup:
     """One chart per metric with more than one point in some run; one series per run."""
-    tracking = request.app.tracking
+    histories = _histories(request, compared)
     charts = []
     for key in compared.metric_keys:
-        series = []
-        for run, label in zip(compared.runs, compared.labels, strict=True):
-            has = key in run.data.metrics
-            history = tracking.get_metric_history(run.info.run_id, key) if has else []
-            series.append(Series(label, [(float(m.step), float(m.value)) for m in history]))
+        series = [
+            Series(label, [(float(m.step), float(m.value)) for m in histories.get((i, key), [])])
+            for i, label in enumerate(compared.labels)
+        ]
         if any(len(s.points) > 1 for s in series):
-            charts.append(line_chart(series, title=key, chart_id=f"curves-{key}"))
+            charts.append(
+                line_chart(series, title=key, chart_id=f"curves-{key}", show_legend=False)
+            )
     if not charts:
         return Markup('<p class="muted">No metric has more than one step in these runs.</p>')
-    return Markup(f'<div class="charts">{"".join(charts)}</div>')
+    key = legend(compared.labels, legend_id="curves-legend")
+    return Markup(f'{key}<div class="charts">{"".join(charts)}</div>')
 
 
-def _axes(request: Request, compared: _Compared) -> tuple[list[str], list[str], list[str]]:
-    """The chosen (params, metrics) axes and notes about what was left out.
+def _axes(
+    request: Request, compared: _Compared
+) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """The chosen (params, metrics) axes and notes, as (CSS class, text), on what was left out.
 
     Neither ``params`` nor ``metrics`` in the query: the params that differ and every
     metric. Either given: both as given (an absent one chooses none). At most
     :data:`MAX_AXES`; metrics go last, so the lines are colored by a metric.
     """
-    notes = []
+    notes: list[tuple[str, str]] = []
     if "params" in request.query or "metrics" in request.query:
         params, metrics = request.args("params"), request.args("metrics")
         for kind, chosen, known in (
@@ -173,7 +225,9 @@ def _axes(request: Request, compared: _Compared) -> tuple[list[str], list[str], 
         ):
             for key in chosen:
                 if key not in known:
-                    notes.append(f"no compared run has the {kind} {key!r}; axis left out")
+                    notes.append(
+                        ("error", f"no compared run has the {kind} {key!r}; axis left out")
+                    )
         params = [k for k in dict.fromkeys(params) if k in compared.param_keys]
         metrics = [k for k in dict.fromkeys(metrics) if k in compared.metric_keys]
     else:
@@ -182,8 +236,11 @@ def _axes(request: Request, compared: _Compared) -> tuple[list[str], list[str], 
         keep_metrics = min(len(metrics), max(MAX_AXES - len(params), MAX_AXES // 2))
         keep_params = MAX_AXES - keep_metrics
         notes.append(
-            f"{len(params) + len(metrics)} axes chosen; the plot shows at most {MAX_AXES}: "
-            f"the first {keep_params} params and {keep_metrics} metrics"
+            (
+                "muted",
+                f"at most {MAX_AXES} axes: showing the first {keep_params} params and "
+                f"{keep_metrics} metrics of the {len(params) + len(metrics)} chosen",
+            )
         )
         params, metrics = params[:keep_params], metrics[:keep_metrics]
     return params, metrics, notes
@@ -236,7 +293,7 @@ def _parallel(request: Request, compared: _Compared) -> Markup:
         f'<span class="muted">at most {MAX_AXES}; lines are colored by the last axis</span>'
         "</form>"
     )
-    warnings = "".join(f'<p class="error axes-note">{esc(n)}</p>' for n in notes)
+    warnings = "".join(f'<p class="{kind} axes-note">{esc(text)}</p>' for kind, text in notes)
     return Markup(warnings + parallel_coordinates(compared.labels, axes) + form)
 
 
@@ -275,7 +332,7 @@ def _scatter(request: Request, compared: _Compared) -> Markup:
     )
     errors = "".join(f'<p class="error scatter-note">{esc(n)}</p>' for n in notes)
     chart = scatter(points, x_label=x, y_label=y, colors=colors)
-    return Markup(errors + form + chart)
+    return Markup(errors + form + legend(compared.labels, legend_id="scatter-legend") + chart)
 
 
 @route("GET", r"/compare")
