@@ -1,0 +1,108 @@
+"""The README's screenshots of the web UI, taken from the demo root (``make demo``).
+
+Starts ``lakehouse --home ROOT ui`` as a real process, opens the demo experiment's runs
+table, a comparison of its best three runs and the registered model's page in headless
+Chromium (Debian's chromium + chromedriver, as tests/ui does) at 1400 px wide, and saves
+``runs.png``, ``compare.png`` and ``model.png`` (palette-reduced when a PNG would pass
+``--max-kb``).
+
+    .venv/bin/python benchmarks/ui_screenshots.py --home ./lakehouse-data --out docs/ui
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ui_bench import free_port, make_driver, start_lakehouse  # noqa: E402
+
+WIDTH, MAX_HEIGHT = 1400, 1600
+# The bottom of the page's content (the document is at least the viewport's height).
+_CONTENT_HEIGHT = (
+    "return Math.ceil(Math.max(0, ...Array.from(document.body.children)"
+    ".map(e => e.getBoundingClientRect().bottom + window.scrollY))) + 24"
+)
+
+
+def demo_pages(home: str, experiment: str, model: str, order_by: str) -> dict[str, str]:
+    """The paths to shoot: the experiment's runs, its best three runs compared, the model."""
+    from lakehouse.config import config_overrides
+    from lakehouse.tracking.client import TrackingClient
+
+    with config_overrides(home=home):
+        client = TrackingClient()
+        exp = client.get_experiment_by_name(experiment)
+        if exp is None:
+            raise SystemExit(f"no experiment {experiment!r} under {home}: run `make demo` first")
+        best = client.search_runs([exp.experiment_id], order_by=[order_by], max_results=3)
+    if len(best) < 2:
+        raise SystemExit(f"experiment {experiment!r} has {len(best)} run(s); compare needs 2")
+    ids = ",".join(run.info.run_id for run in best)
+    quote = lambda part: urllib.parse.quote(part, safe="")  # noqa: E731
+    return {
+        "runs": f"/experiments/{quote(exp.experiment_id)}?order_by=" + quote(order_by),
+        "compare": f"/compare?runs={ids}",
+        "model": f"/models/{quote(model)}",
+    }
+
+
+def shoot(driver: Any, url: str, out: Path, max_kb: int) -> int:
+    """Open ``url`` at WIDTH px, capture the page (at most MAX_HEIGHT px), save a PNG."""
+    from PIL import Image
+
+    metrics = {"width": WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.get(url)
+    time.sleep(0.5)  # fonts and SVG layout
+    height = int(driver.execute_script(_CONTENT_HEIGHT))
+    metrics["height"] = min(max(height, 600), MAX_HEIGHT)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    time.sleep(0.3)
+    png = base64.b64decode(
+        driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})["data"]
+    )
+    if len(png) > max_kb * 1024:
+        image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=128)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        png = buffer.getvalue()
+    out.write_bytes(png)
+    return len(png)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--home", default="./lakehouse-data", help="the demo root")
+    ap.add_argument("--out", default="docs/ui", help="folder for the PNGs")
+    ap.add_argument("--experiment", default="main.demo.churn")
+    ap.add_argument("--model", default="main.demo.churn_model")
+    ap.add_argument("--order-by", default="metrics.auc DESC", help="runs table order, best 3")
+    ap.add_argument("--max-kb", type=int, default=300, help="reduce colours above this size")
+    args = ap.parse_args(argv)
+    home = str(Path(args.home).resolve())
+    pages = demo_pages(home, args.experiment, args.model, args.order_by)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ui-shots-") as tmp:
+        server = start_lakehouse(home, free_port(), Path(tmp) / "ui.log")
+        driver = make_driver()
+        try:
+            for name, path in pages.items():
+                size = shoot(driver, server.url + path, out / f"{name}.png", args.max_kb)
+                print(f"{out / f'{name}.png'}: {size / 1024:.0f} KB ({path})")
+        finally:
+            driver.quit()
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
