@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 WORKERS ?= 2
 XDIST  := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 
-.PHONY: setup browser demo test test-fast lint typecheck bench bench-scoring clean
+.PHONY: setup browser demo test test-fast lint typecheck bench bench-scoring bench-ui clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench: setup
 # Scoring: lakehouse spark_udf vs mlflow.pyfunc.spark_udf (ROWS=... to scale down).
 bench-scoring: setup
 	@$(PY) benchmarks/scoring_bench.py --rows $(or $(ROWS),2000000)
+
+# Web UI: the runs page over RUNS runs (default 100k), lakehouse ui vs mlflow ui, in headless
+# Chromium and over raw HTTP (RUNS=2000 to scale down; needs `make browser`'s chromium).
+bench-ui: setup browser
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
+	@$(PY) benchmarks/ui_bench.py --runs $(or $(RUNS),100000)
 
 clean:
 	rm -rf $(VENV) .cache lakehouse-data
