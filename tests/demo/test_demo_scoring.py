@@ -60,7 +60,7 @@ def test_demo_ends_with_the_nightly_scoring_job(home: str, spark, capsys) -> Non
     base = "http://127.0.0.1:5000"
     assert f"lakehouse --home {root} ui --port 5000" in flat
     assert f"main.demo.churn: {base}/experiments/{experiment.experiment_id} " in flat
-    assert flat.endswith(f"{MODEL_NAME}: {base}/models/{MODEL_NAME}")
+    assert f"model {MODEL_NAME}: {base}/models/{MODEL_NAME}" in flat
     # The job's tracking run: lineage names the spine and the feature table it read.
     runs = lh.search_runs(experiment_names=["main.demo.batch_scoring"], output_format="list")
     assert len(runs) == 1
