@@ -81,8 +81,10 @@ def test_table_page_shows_columns_facts_and_delta_history(ui: UiProcess) -> None
     assert list(columns) == ["customer_id", "orders_30d", "amount_30d", "churned", "as_of_date"]
     assert columns["customer_id"][1] == "long" and columns["amount_30d"][1] == "double"
     assert "customers, one row per day" in body
-    facts = _dl(body, "table-facts")
-    assert facts[facts.index("partitioned by") + 1] == "as_of_date"
+    facts = _facts(body, "table-facts")
+    assert facts["partitioned by"] == "as_of_date"
+    assert facts["comment"] == "customers, one row per day"
+    assert facts["owner"].endswith("(the schema's owner)")
     history = rows(body, "history")
     assert history[-1][0] == "0"  # the create, oldest last
     assert history[-1][2]  # an operation name
@@ -94,13 +96,12 @@ def test_table_page_shows_columns_facts_and_delta_history(ui: UiProcess) -> None
 def test_feature_table_page_shows_keys_freshness_and_last_refresh(ui: UiProcess) -> None:
     status, body = ui.get(_path(FEATURE_TABLE))
     assert status == 200
-    cells = _dl(body, "feature")
-    facts = dict(zip(cells[0::2], cells[1::2], strict=True))
+    facts = _facts(body, "feature")
     assert facts["primary keys"] == "customer_id, feature_date"
     assert facts["timeseries column"] == "feature_date"
     assert facts["newest timeseries value"] == SCORED_DATE
     assert "jobs/refresh_features.py" in facts["last refresh"]
-    assert "200 inserted" in facts["last refresh"]
+    assert "created version 0, 200 inserted" in facts["last refresh"]
     assert facts["last write"]
     assert "order activity per customer and day" in body
 
@@ -132,11 +133,12 @@ def test_unknown_catalog_schema_and_table_are_404_pages_naming_them(ui: UiProces
     assert status == 404 and "main.demo.no_table does not exist" in body
 
 
-def _dl(body: str, dl_id: str) -> list[str]:
-    found = re.search(rf'<dl[^>]*id="{dl_id}">(.*?)</dl>', body, re.S)
-    assert found, f"no dl#{dl_id}"
-    cells = re.findall(r"<d[td]>(.*?)</d[td]>", found.group(1), re.S)
-    return [_html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+def _facts(body: str, table_id: str) -> dict[str, str]:
+    """label -> value of a facts table (table.kv: a th and a td per row)."""
+    found = re.search(rf'<table[^>]*id="{table_id}">(.*?)</table>', body, re.S)
+    assert found, f"no table#{table_id}"
+    pairs = re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", found.group(1), re.S)
+    return {k: _html.unescape(re.sub(r"<[^>]+>", "", v)).strip() for k, v in pairs}
 
 
 @pytest.mark.slow

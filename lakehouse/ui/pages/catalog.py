@@ -6,7 +6,7 @@
   comment, kind) and the registered models of the schema (table#schema-models);
 - ``/catalog/<c>/<s>/<t>``: columns (table#columns), comment, owner, location,
   partitioning, properties and Delta history (table#history); a feature table adds its
-  keys, timeseries column, freshness and last refresh (dl#feature); a table the
+  keys, timeseries column, freshness and last refresh (table#feature); a table the
   batch-scoring job wrote adds its scoring runs (table#scoring-runs).
 
 Everything is read from Delta logs and system tables through delta-rs (the store
@@ -32,6 +32,7 @@ from lakehouse.ui.server import Request, Response, route
 __all__ = [
     "catalog_page",
     "catalogs",
+    "facts_table",
     "schema_page",
     "scoring_runs",
     "scoring_runs_table",
@@ -119,9 +120,10 @@ def scoring_runs_table(runs: Iterable[Any], *, id_: str = "scoring-runs") -> Mar
     return html.table(rows, columns, id_=id_, empty="No scoring runs recorded.")
 
 
-def _facts(items: Sequence[tuple[str, Any]], id_: str) -> Markup:
-    cells = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
-    return Markup(f'<dl class="facts" id="{esc(id_)}">{cells}</dl>')
+def facts_table(items: Sequence[tuple[str, Any]], id_: str) -> Markup:
+    """A label → value table (``table.kv``): one row per fact."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
+    return Markup(f'<table class="grid kv" id="{esc(id_)}"><tbody>{body}</tbody></table>')
 
 
 @route("GET", r"/catalog")
@@ -249,14 +251,19 @@ def _feature_facts(desc: TableDescription) -> Markup:
     )
     refresh: Mapping[str, Any] = feature.last_refresh or {}
     sources = ", ".join(f"{s['name']} v{s['version']}" for s in refresh.get("sources") or [])
-    last = (
-        f"{html.fmt_time(refresh.get('end_time'))} by {refresh.get('job') or 'a refresh'}"
-        f" (version {refresh.get('version_before')} → {refresh.get('version_after')}, "
-        f"{refresh.get('rows_inserted')} inserted, {refresh.get('rows_updated')} updated"
-        f"{'; from ' + sources if sources else ''})"
-        if refresh
-        else "never refreshed by a refresh job"
-    )
+    last = "never refreshed by a refresh job"
+    if refresh:
+        before = refresh.get("version_before")
+        moved = (
+            f"created version {refresh.get('version_after')}"
+            if before is None
+            else f"version {before} → {refresh.get('version_after')}"
+        )
+        last = (
+            f"{html.fmt_time(refresh.get('end_time'))} by {refresh.get('job') or 'a refresh'} "
+            f"({moved}, {refresh.get('rows_inserted')} inserted, "
+            f"{refresh.get('rows_updated')} updated{'; from ' + sources if sources else ''})"
+        )
     items = [
         ("primary keys", ", ".join(feature.primary_keys)),
         ("timeseries column", feature.timeseries_column or "—"),
@@ -265,7 +272,7 @@ def _feature_facts(desc: TableDescription) -> Markup:
         ("last refresh", last),
         ("tags", json.dumps(dict(feature.tags)) if feature.tags else "—"),
     ]
-    return Markup("<h2>Feature table</h2>" + _facts(items, "feature"))
+    return Markup("<h2>Feature table</h2>" + facts_table(items, "feature"))
 
 
 @route("GET", r"/catalog/(?P<catalog>[^/]+)/(?P<schema>[^/]+)/(?P<table>[^/]+)")
@@ -275,7 +282,7 @@ def table_page(request: Request) -> Response:
     full = str(parse_name(f"{catalog}.{schema}.{name}"))
     desc = namespace.describe_table(full)
     owner = next((s.owner for s in namespace.list_schemas(catalog) if s.name == schema), None)
-    facts = _facts(
+    facts = facts_table(
         [
             ("comment", desc.comment or "—"),
             ("owner", f"{owner} (the schema's owner)" if owner else "—"),

@@ -22,7 +22,7 @@ from lakehouse.models.mlmodel import MLModel
 from lakehouse.registry.entities import AliasMove, ModelVersion, RegisteredModel
 from lakehouse.ui import html
 from lakehouse.ui.html import Markup, esc, link
-from lakehouse.ui.pages.catalog import scoring_runs, scoring_runs_table, table_url
+from lakehouse.ui.pages.catalog import facts_table, scoring_runs, scoring_runs_table, table_url
 from lakehouse.ui.server import Request, Response, redirect, route
 
 __all__ = ["model_page", "model_url", "models", "rollback", "version_page", "version_url"]
@@ -250,8 +250,7 @@ def _facts(version: ModelVersion) -> Markup:
         ("stored at", version.storage_location),
         ("description", version.description or ""),
     ]
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
-    return Markup(f'<dl class="facts" id="version-facts">{items}</dl>')
+    return facts_table(facts, "version-facts")
 
 
 def _lineage(request: Request, version: ModelVersion) -> Markup:
