@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
 
@@ -83,6 +84,13 @@ def test_latest_metrics_mark_the_best_value_per_row(ui: UiProcess, three: list[s
 def test_overlaid_curves_one_series_per_run(ui: UiProcess, three: list[str]) -> None:
     _, body = ui.get(compare_url(three))
     assert series(element(body, "svg", "curves-loss")) == THREE
+    # One legend for every curve chart, in the charts' colors and order.
+    assert (
+        re.findall(
+            r'class="legend-item" data-series="([^"]*)"', element(body, "div", "curves-legend")
+        )
+        == THREE
+    )
     # accuracy and auc have one point per run: no curve to draw.
     assert 'id="curves-accuracy"' not in body and 'id="curves-auc"' not in body
 
@@ -144,6 +152,9 @@ def test_too_few_or_too_many_runs_are_refused(ui: UiProcess, seeded: Seeded) -> 
     assert "cannot compare 21 runs: a comparison takes 2 to 20 runs" in body
     status, body = ui.get("/compare")
     assert status == 400 and "cannot compare 0 runs" in body
+    status, body = ui.get(compare_url(seeded.run_ids[:20]))
+    assert status == 200
+    assert len(series(element(body, "svg", "parallel"))) == 20
 
 
 def test_an_unknown_run_is_a_404_naming_it(ui: UiProcess, seeded: Seeded) -> None:
@@ -165,6 +176,13 @@ def test_parallel_coordinates_categorical_and_missing_values() -> None:
     assert paths["c"].count("M") == 1 and "L" not in paths["c"]
     assert ">lbfgs</text>" in svg and ">saga</text>" in svg
     assert "<title>b: solver=saga, auc=—</title>" in svg
+    # A NaN metric has no place on its axis (the axis stays numeric, the line skips it).
+    svg = parallel_coordinates(
+        ["a", "b"], [Axis("depth", ["2", "4"]), Axis("auc", [0.7, math.nan])]
+    )
+    paths = dict(re.findall(r'data-series="(\w)" d="([^"]*)"', svg))
+    assert "L" in paths["a"] and "L" not in paths["b"]
+    assert ">nan</text>" not in svg and "color: auc" in svg
 
 
 def test_scatter_skips_points_without_both_values() -> None:
