@@ -18,8 +18,10 @@ import csv
 import io
 import json
 import mimetypes
+import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -29,8 +31,9 @@ import yaml
 from lakehouse import paths
 from lakehouse.errors import InvalidArgumentError, LakehouseError, NotFoundError
 from lakehouse.store import files
+from lakehouse.tracking import artifacts
 from lakehouse.tracking.artifacts import check_artifact_path
-from lakehouse.tracking.entities import Metric, Run
+from lakehouse.tracking.entities import Metric, Run, ViewType
 from lakehouse.ui import charts, html
 from lakehouse.ui.html import Markup, esc, link
 from lakehouse.ui.pages.experiments import fmt_duration
@@ -48,10 +51,25 @@ _TEXT = {
 }  # fmt: skip
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 _TEXT_NAMES = {"MLmodel", "requirements.txt", "LICENSE", "Dockerfile"}
+_RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 def _run(request: Request) -> Run:
-    return request.app.tracking.get_run(request.params["run_id"])  # NotFoundError -> 404
+    """The run of the URL, read through the search cache (``get_run`` reads Delta
+    tables each time: several times slower once a root holds 100k runs)."""
+    run_id = request.params["run_id"]
+    client = request.app.tracking
+    if not _RUN_ID.fullmatch(run_id):
+        return client.get_run(run_id)  # an id no filter should quote: NotFoundError -> 404
+    found = client.search_runs(
+        None, f"attributes.run_id = '{run_id}'", run_view_type=ViewType.ALL, max_results=1
+    )
+    if not found:
+        raise NotFoundError(
+            f"run {run_id!r} does not exist under {request.app.cfg.home_uri}; check the run "
+            "id (an experiment's page lists its runs)"
+        )
+    return found[0]
 
 
 def _run_url(run_id: str, page: str = "") -> str:
@@ -139,7 +157,10 @@ def _charts(request: Request, run: Run) -> str:
     if x not in ("step", "time"):
         raise InvalidArgumentError(f"x={x!r} is not an axis; use x=step or x=time")
     client = request.app.tracking
-    histories = {k: client.get_metric_history(run.info.run_id, k) for k in sorted(run.data.metrics)}
+    keys = sorted(run.data.metrics)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Delta reads release the GIL
+        found = pool.map(lambda k: client.get_metric_history(run.info.run_id, k), keys)
+        histories = dict(zip(keys, found, strict=True))
     chosen = list(dict.fromkeys(request.args("chart")))
     unknown = [k for k in chosen if k not in histories]
     if unknown:
@@ -310,7 +331,7 @@ def _size(value: int | None) -> str:
 
 
 def _folder(request: Request, run: Run, rel: str) -> str:
-    entries = request.app.tracking.list_artifacts(run.info.run_id, rel or None)
+    entries = artifacts.list_dir(run.info.artifact_uri, rel or None)
     rows = [
         {
             "name": link(
@@ -486,7 +507,7 @@ def _preview(run: Run, rel: str, size: int | None) -> str:
 
 def _file_size(request: Request, run: Run, rel: str) -> int | None:
     parent = rel.rsplit("/", 1)[0] if "/" in rel else None
-    for entry in request.app.tracking.list_artifacts(run.info.run_id, parent):
+    for entry in artifacts.list_dir(run.info.artifact_uri, parent):
         if entry.path == rel:
             return entry.file_size
     return None
