@@ -221,7 +221,7 @@ def test_select_three_runs_and_compare_in_a_browser(  # type: ignore[no-untyped-
         assert all(d.is_displayed() for d in drawn), selector
     # The whole page (tables and every chart) in one picture, then the shared window back.
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1400, max(int(height), 1000))
+    browser.set_window_size(1400, max(int(height) + 200, 1000))  # + the window's own bars
     try:
         assert browser.save_screenshot(str(screenshots / "compare.png"))
     finally:
