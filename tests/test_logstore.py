@@ -11,8 +11,9 @@ up to 17 commits silently overwritten (delta-io/delta#683); HardLinkLogStore gav
 1000 in every run. That is a record, not a test: the race window is timing-bound.
 
 (b) Two Spark processes (each its own session from ``lakehouse.spark.spark()``,
-``local[1]``) append to one path-based Delta table 10 times each at once: all 20
-commits and all 20 batches are there, read back with delta-rs.
+``local[1]``) append to one path-based Delta table 5 times each at once: all 10
+commits and all 10 batches are there, read back with delta-rs, and the two writers'
+commits interleave (the race did happen).
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def test_two_jvms_racing_on_every_version_get_exactly_one_winner(tmp_path: Path)
     assert sorted(p.name for p in log.iterdir() if p.name.startswith(".")) == []  # no temp left
 
 
+APPENDS = 5  # per writer: enough for their commits to interleave, which the test checks
+
 WRITER = textwrap.dedent(
     """
     import sys, time
@@ -139,7 +142,7 @@ WRITER = textwrap.dedent(
     Path(barrier, tag).touch()
     while len(list(Path(barrier).iterdir())) < 2:
         time.sleep(0.01)
-    for i in range(10):
+    for i in range(int(sys.argv[5])):
         rows(i).write.format("delta").mode("append").save(table)
     print("appended", flush=True)
     """
@@ -154,7 +157,16 @@ def test_two_spark_processes_appending_at_once_lose_nothing(spark, tmp_path: Pat
     barrier.mkdir()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(tmp_path / "home"), table, str(barrier), tag],
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                str(tmp_path / "home"),
+                table,
+                str(barrier),
+                tag,
+                str(APPENDS),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -166,10 +178,23 @@ def test_two_spark_processes_appending_at_once_lose_nothing(spark, tmp_path: Pat
         # Not the exit code: deltalake may abort at interpreter exit (a known teardown issue).
         assert out.strip() == "appended", err[-3000:]
     delta = DeltaTable(table)
-    assert delta.version() == 20
+    commits = 2 * APPENDS
+    assert delta.version() == commits
     history = delta.history()
-    assert sorted(h["version"] for h in history) == list(range(21))  # create + 20 commits
+    assert sorted(h["version"] for h in history) == list(range(commits + 1))  # create + appends
     appends = [h for h in history if h["operationParameters"].get("mode") == "Append"]
-    assert len(appends) == 20
+    assert len(appends) == commits
     got = sorted(tuple(r.values()) for r in delta.to_pyarrow_table().to_pylist())
-    assert got == sorted((tag, i) for tag in ("a", "b") for i in range(10))
+    assert got == sorted((tag, i) for tag in ("a", "b") for i in range(APPENDS))
+    # Who wrote each version: the row it added. The writers took turns, not one block each.
+    writers = [
+        next(iter(set(_rows(table, v)) - set(_rows(table, v - 1))))[0]
+        for v in range(1, commits + 1)
+    ]
+    assert sum(a != b for a, b in zip(writers, writers[1:], strict=False)) > 1, writers
+
+
+def _rows(table: str, version: int) -> list[tuple[str, int]]:
+    """The (writer, batch) rows of ``table`` at ``version``, read with delta-rs."""
+    found = DeltaTable(table, version=version).to_pyarrow_table().to_pylist()
+    return [(r["writer"], r["batch"]) for r in found]
