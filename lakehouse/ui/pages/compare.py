@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lakehouse.errors import InvalidArgumentError, NotFoundError
+from lakehouse.tracking.entities import Run
 from lakehouse.ui import html
 from lakehouse.ui.charts import PALETTE, Series, legend, line_chart
 from lakehouse.ui.html import Markup, esc, link
@@ -43,7 +44,7 @@ def lower_is_better(metric: str) -> bool:
 class _Compared:
     """The runs being compared, with a unique label per run (its name, or name + id)."""
 
-    runs: list[Any]
+    runs: list[Run]
     labels: list[str]
     param_keys: list[str]
     metric_keys: list[str]
@@ -87,10 +88,10 @@ def _load(request: Request) -> _Compared:
     )
 
 
-def _fetch(request: Request, run_ids: list[str]) -> list[Any]:
+def _fetch(request: Request, run_ids: list[str]) -> list[Run]:
     """The runs, in the order given, in one search (deleted runs too); unknown ids: 404."""
     known = [r for r in run_ids if "'" not in r and "\\" not in r]  # others cannot be ids
-    found: dict[str, Any] = {}
+    found: dict[str, Run] = {}
     if known:
         listed = ", ".join(f"'{run_id}'" for run_id in known)
         found = {
@@ -102,11 +103,10 @@ def _fetch(request: Request, run_ids: list[str]) -> list[Any]:
     missing = [run_id for run_id in run_ids if run_id not in found]
     if missing:
         what = ", ".join(repr(m) for m in missing)
-        where = f"under {request.app.cfg.home_uri}; check the ids in runs= (an experiment's"
+        verb = "run {} does not" if len(missing) == 1 else "runs {} do not"
         raise NotFoundError(
-            f"run {what} does not exist {where} runs page lists them)"
-            if len(missing) == 1
-            else f"runs {what} do not exist {where} runs page lists them)"
+            f"{verb.format(what)} exist under {request.app.cfg.home_uri}; check the ids in "
+            "runs= (an experiment's runs page lists its runs)"
         )
     return [found[run_id] for run_id in run_ids]
 
