@@ -275,7 +275,8 @@ class UiServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The base URL people open (``http://host:port``)."""
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
 
 def make_server(
