@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import signal
@@ -41,6 +42,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -290,43 +292,49 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def _start(command: list[str], url: str, probe: str, log: Path, timeout: float) -> Server:
-    """Start ``command`` in its own process group; wait until ``url + probe`` answers 200."""
+def launch(command: list[str], url: str, log: Path) -> Server:
+    """Start ``command`` in its own process group (output to ``log``); do not wait."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAKEHOUSE_")}
     env["COLUMNS"] = "400"
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    server = Server(url, process, log)
+    return Server(url, process, log)
+
+
+def wait_ready(server: Server, probe: str, timeout: float) -> None:
+    """Wait until ``url + probe`` answers 200 (the server is stopped if it never does)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
+    while time.monotonic() < deadline and server.process.poll() is None:
         try:
-            with urllib.request.urlopen(url + probe, timeout=30) as response:
+            with urllib.request.urlopen(server.url + probe, timeout=30) as response:
                 if response.status == 200:
-                    return server
+                    return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
     server.stop()
-    raise RuntimeError(f"{command[0]} did not answer at {url + probe}:\n{log.read_text()[-3000:]}")
+    tail = server.log.read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"no answer at {server.url + probe}:\n{tail}")
 
 
 def start_lakehouse(root: str, port: int, log: Path) -> Server:
-    """``lakehouse --home ROOT ui --port PORT`` (a real process)."""
+    """``lakehouse --home ROOT ui --port PORT`` (a real process), once it answers."""
     command = [str(BIN / "lakehouse"), "--home", root, "ui", "--port", str(port)]
-    return _start(command, f"http://127.0.0.1:{port}", "/experiments", log, timeout=120)
+    server = launch(command, f"http://127.0.0.1:{port}", log)
+    wait_ready(server, "/experiments", timeout=120)
+    return server
 
 
-def start_mlflow(db: str, port: int, log: Path) -> Server:
-    """``mlflow ui --backend-store-uri sqlite:///DB --port PORT`` (its defaults otherwise)."""
+def launch_mlflow(db: str, port: int, log: Path) -> Server:
+    """``mlflow ui --backend-store-uri sqlite:///DB --port PORT`` (its defaults otherwise:
+    uvicorn with 4 workers); wait with ``wait_ready(server, "/health", ...)``."""
     command = [
         str(BIN / "mlflow"), "ui", "--backend-store-uri", f"sqlite:///{db}",
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
-    return _start(command, f"http://127.0.0.1:{port}", "/health", log, timeout=600)
+    return launch(command, f"http://127.0.0.1:{port}", log)
 
 
 def free_port() -> int:
@@ -528,18 +536,31 @@ def measure_browser(lh: Ui, ml: Ui, wants: dict[str, list[str]], args: Any) -> R
     driver = make_driver()
     try:
         for ui in (lh, ml):
-            ms, rows = first_paint(driver, ui, args.timeout)
-            _add(results, "first paint, first visit (cold)", ui.name, ms)
-            _add(results, "rows on the runs page", ui.name, rows)
+            paint = _or_none(first_paint, driver, ui, args.timeout)
+            _add(results, "first paint, first visit (cold)", ui.name, paint[0] if paint else INF)
+            _add(results, "rows on the runs page", ui.name, paint[1] if paint else 0)
         wants.update(_wanted(lh, ml))
         for _ in range(args.repeat):
             for ui in (lh, ml):
-                _add(results, "first paint", ui.name, first_paint(driver, ui, args.timeout)[0])
-                ms = filter_round_trip(driver, ui, wants[ui.name], args.timeout)
-                _add(results, f"filter round trip ({FILTER}), browser", ui.name, ms)
+                paint = _or_none(first_paint, driver, ui, args.timeout)
+                _add(results, "first paint", ui.name, paint[0] if paint else INF)
+                ms = _or_none(filter_round_trip, driver, ui, wants[ui.name], args.timeout)
+                _add(results, f"filter round trip ({FILTER}), browser", ui.name, ms or INF)
     finally:
         driver.quit()
     return results
+
+
+INF = float("inf")  # rows that never came: reported as "> timeout"
+
+
+def _or_none(measure: Callable[..., Any], *args: Any) -> Any:
+    """``measure(*args)``, or None when its rows never came."""
+    try:
+        return measure(*args)
+    except TimeoutError as exc:
+        print(f"  timed out: {exc}", flush=True)
+        return None
 
 
 def _wanted(lh: Ui, ml: Ui) -> dict[str, list[str]]:
@@ -564,7 +585,7 @@ def measure_http(lh: Ui, ml: Ui, page_size: int, repeat: int) -> Results:
     return results
 
 
-def report(results: Results, notes: list[str]) -> str:
+def report(results: Results, notes: list[str], timeout: float) -> str:
     """The table (medians; first visits once) in Markdown."""
     lines = [
         "| measure | lakehouse ui | mlflow ui 3.17.2 (SQLite) | ratio |",
@@ -579,8 +600,14 @@ def report(results: Results, notes: list[str]) -> str:
             lines.append(f"| {measure} | {a:.0f} | {b:.0f} | |")
             continue
         n = f" (median of {len(ours)})" if len(ours) > 1 else ""
-        ratio = f"{b / a:,.1f}x faster" if a <= b else f"{a / b:,.1f}x slower"
-        lines.append(f"| {measure}{n}, ms | {a:,.0f} | {b:,.0f} | {ratio} |")
+        shown = [f"> {timeout * 1000:,.0f}" if math.isinf(v) else f"{v:,.0f}" for v in (a, b)]
+        if math.isinf(b) and not math.isinf(a):
+            ratio = f"> {timeout * 1000 / a:,.1f}x faster"
+        elif math.isinf(a):
+            ratio = "-"
+        else:
+            ratio = f"{b / a:,.1f}x faster" if a <= b else f"{a / b:,.1f}x slower"
+        lines.append(f"| {measure}{n}, ms | {shown[0]} | {shown[1]} | {ratio} |")
     return "\n".join([*lines, "", *notes])
 
 
@@ -588,51 +615,65 @@ def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def seed_both(folder: Path, runs: RunSet, api_runs: int) -> tuple[Seeded, Seeded]:
-    """Seed both stores in ``folder`` (or reuse them when ``seeded.json`` says so)."""
-    marker = folder / "seeded.json"
+_SEEDED_FIELDS = ("experiment_id", "ids", "api_runs", "api_seconds", "bulk_seconds")
+
+
+def seed(system: str, folder: Path, runs: RunSet, api_runs: int) -> Seeded:
+    """Seed one store under ``folder`` (``lh`` or ``ml``), or reuse it when
+    ``seeded-<system>.json`` says it holds these many runs."""
+    marker = folder / f"seeded-{system}.json"
     if marker.exists():
         saved = json.loads(marker.read_text())
-        if saved["runs"] == len(runs):
-            print(f"reusing the stores seeded in {folder}", flush=True)
-            return Seeded(**saved["lakehouse"]), Seeded(**saved["mlflow"])
-    (folder / "ml").mkdir(parents=True, exist_ok=True)
-    lh = seed_lakehouse(str(folder / "lh"), runs, api_runs)
-    print(lh.note("lakehouse"), flush=True)
-    ml = seed_mlflow(str(folder / "ml"), runs, api_runs)
-    print(ml.note("mlflow"), flush=True)
-    fields = ("experiment_id", "ids", "api_runs", "api_seconds", "bulk_seconds")
-    saved = {"runs": len(runs)}
-    saved |= {k: {f: getattr(s, f) for f in fields} for k, s in (("lakehouse", lh), ("mlflow", ml))}
+        if saved.pop("runs") == len(runs):
+            print(f"reusing {system}'s store seeded in {folder}", flush=True)
+            return Seeded(**saved)
+    if system == "lakehouse":
+        made = seed_lakehouse(str(folder / "lh"), runs, api_runs)
+    else:
+        (folder / "ml").mkdir(parents=True, exist_ok=True)
+        made = seed_mlflow(str(folder / "ml"), runs, api_runs)
+    print(made.note(system), flush=True)
+    saved = {"runs": len(runs)} | {f: getattr(made, f) for f in _SEEDED_FIELDS}
     marker.write_text(json.dumps(saved))
-    return lh, ml
+    return made
 
 
-def measure(folder: Path, logs: Path, seeded: tuple[Seeded, Seeded], args: Any) -> Results:
-    """Start both UIs over the seeded stores, measure, stop them; notes on start-up."""
-    lh_seed, ml_seed = seeded
+def measure(lh: Ui, ml: Ui, args: Any) -> Results:
+    """The browser measures, then raw HTTP (with MLflow's max_results = our page size)."""
+    results = measure_browser(lh, ml, {}, args)
+    page_size = len(lh_page(lh)[1])
+    return results | measure_http(lh, ml, page_size, args.repeat)
+
+
+def run(folder: Path, logs: Path, args: Any, notes: list[str]) -> Results:
+    """Seed MLflow and start its UI (slow to boot), seed lakehouse meanwhile, start ours,
+    measure both, stop both."""
+    runs = make_runs(args.runs)
     servers: list[Server] = []
     try:
+        ml_seed = seed("mlflow", folder, runs, args.api_runs)
+        started = time.perf_counter()
+        ml_server = launch_mlflow(str(folder / "ml/mlflow.db"), free_port(), logs / "ml.log")
+        servers.append(ml_server)
+        lh_seed = seed("lakehouse", folder, runs, args.api_runs)
+        notes += [lh_seed.note("lakehouse"), ml_seed.note("mlflow")]
+        del runs
         t = time.perf_counter()
         servers.append(start_lakehouse(str(folder / "lh"), free_port(), logs / "lh.log"))
-        _add(args.results, "server start -> first answer", "lakehouse", _ms(t))
-        t = time.perf_counter()
-        servers.append(start_mlflow(str(folder / "ml/mlflow.db"), free_port(), logs / "ml.log"))
-        _add(args.results, "server start -> first answer", "mlflow", _ms(t))
-        lh_url = f"{servers[0].url}/experiments/{lh_seed.experiment_id}"
-        ml_url = f"{servers[1].url}/#/experiments/{ml_seed.experiment_id}/runs"
-        lh = Ui("lakehouse", servers[0], lh_url, LH_ROW_IDS, LH_FILTER_BOX)
-        ml = Ui("mlflow", servers[1], ml_url, ML_ROW_IDS, ML_FILTER_BOX, ml_seed.experiment_id)
-        results: Results = measure_browser(lh, ml, {}, args)
-        page_size = len(lh_page(lh)[1])
-        return results | measure_http(lh, ml, page_size, args.repeat)
+        notes.append(f"lakehouse ui answered {time.perf_counter() - t:.1f} s after its start")
+        wait_ready(ml_server, "/health", timeout=900)
+        notes.append(
+            f"mlflow ui answered {time.perf_counter() - started:.1f} s after its start "
+            "(lakehouse's seeding and start ran meanwhile)"
+        )
+        lh_url = f"{servers[1].url}/experiments/{lh_seed.experiment_id}"
+        ml_url = f"{ml_server.url}/#/experiments/{ml_seed.experiment_id}/runs"
+        lh = Ui("lakehouse", servers[1], lh_url, LH_ROW_IDS, LH_FILTER_BOX)
+        ml = Ui("mlflow", ml_server, ml_url, ML_ROW_IDS, ML_FILTER_BOX, ml_seed.experiment_id)
+        return measure(lh, ml, args)
     finally:
         for server in servers:
             server.stop()
-
-
-def _ms(since: float) -> float:
-    return (time.perf_counter() - since) * 1000
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -640,22 +681,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=100_000, help="runs in the experiment")
     ap.add_argument("--repeat", type=int, default=3, help="visits and filters per UI")
     ap.add_argument("--api-runs", type=int, default=200, help="runs logged through each client")
-    ap.add_argument("--timeout", type=float, default=900, help="seconds to wait for rows")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds to wait for rows")
     ap.add_argument("--keep", help="seed into this folder and keep it (reused when seeded)")
     args = ap.parse_args(argv)
-    args.results = {}
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     notes = [f"load before: {_uptime()}"]
     with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
-        folder = Path(args.keep or tmp)
-        runs = make_runs(args.runs)
-        seeded = seed_both(folder, runs, args.api_runs)
-        notes += [seeded[0].note("lakehouse"), seeded[1].note("mlflow")]
-        del runs
-        results = args.results | measure(folder, Path(tmp), seeded, args)
+        results = run(Path(args.keep or tmp), Path(tmp), args, notes)
     notes.append(f"load after: {_uptime()}")
     print(f"\n{args.runs:,} runs ({PARAMS} params, {METRICS} metrics, {TAGS} tags each)\n")
-    print(report(results, notes))
+    print(report(results, notes, args.timeout))
 
 
 if __name__ == "__main__":
