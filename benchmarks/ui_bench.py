@@ -1,13 +1,13 @@
 """Web UI benchmark: the runs page over N runs, lakehouse ui vs MLflow's UI, in one run.
 
 Both stores get the same runs (one experiment; 3 params, 3 metrics, 2 tags each, same
-values and names). lakehouse is seeded through its public tracking client
-(``create_run``, ``log_batch``, ``set_terminated``; the writer commits in batches).
-MLflow's SQLite store is created by MLflow and its first ``--mlflow-api-runs`` runs
-are logged with ``MlflowClient`` (``create_run``, ``log_batch``, ``set_terminated``);
-that rate is printed, and the rest are inserted in bulk into MLflow's own tables
-(its schema, the rows its client writes), since logging 100k runs through its API
-takes most of an hour. Seeding is set-up: its times are printed, not compared.
+values and names). On each side the first ``--api-runs`` runs are logged through its
+client (``create_run``, ``log_batch``, ``set_terminated``) and that rate is printed;
+the rest go in bulk: for lakehouse the same rows through its tracking writer (the
+client's path without ``create_run``'s per-call experiment read), then a compaction;
+for MLflow ``INSERT``s of the rows its client writes into the SQLite tables MLflow
+created (its client would take hours for 100k runs). Seeding is set-up: its times are
+printed, not compared.
 
 Then both UIs run as real processes (``lakehouse ui``, ``mlflow ui``), and headless
 Chromium (Debian's chromium + chromedriver, as tests/ui does) measures, side by side:
@@ -20,7 +20,9 @@ Chromium (Debian's chromium + chromedriver, as tests/ui does) measures, side by 
   page) and MLflow's ``POST /ajax-api/2.0/mlflow/runs/search`` (the JSON its page asks
   for), with the same max_results as our page size.
 
-    .venv/bin/python benchmarks/ui_bench.py --runs 100000 --repeat 5
+    .venv/bin/python benchmarks/ui_bench.py --runs 100000 --repeat 3
+
+``--keep DIR`` seeds into DIR and reuses what is there on the next run.
 """
 
 from __future__ import annotations
