@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lakehouse.ui.html import Markup, esc
 
-__all__ = ["PALETTE", "Series", "legend", "line_chart", "nice_ticks"]
+__all__ = ["PALETTE", "Frame", "Series", "legend", "line_chart", "nice_ticks"]
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -51,6 +51,86 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _widen(low: float, high: float) -> tuple[float, float]:
+    """A span that is never empty: one value gets +-10% of itself (or of 1)."""
+    if low == high:
+        return low - abs(low or 1) * 0.1, high + abs(high or 1) * 0.1
+    return low, high
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A chart's plotting area: its size, paddings and data spans, and the axes drawn."""
+
+    width: int
+    height: int
+    pads: tuple[int, int, int, int]  # left, right, top, bottom
+    x_span: tuple[float, float]
+    y_span: tuple[float, float]
+
+    @property
+    def left(self) -> int:
+        return self.pads[0]
+
+    @property
+    def right(self) -> int:
+        return self.pads[1]
+
+    @property
+    def top(self) -> int:
+        return self.pads[2]
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        """The plotting area's width and height."""
+        left, right, top, bottom = self.pads
+        return self.width - left - right, self.height - top - bottom
+
+    def sx(self, x: float) -> float:
+        """A data x as a pixel x."""
+        x0, x1 = self.x_span
+        return self.left + (x - x0) / (x1 - x0) * self.inner[0]
+
+    def sy(self, y: float) -> float:
+        """A data y as a pixel y (up is bigger)."""
+        y0, y1 = self.y_span
+        return self.top + (1 - (y - y0) / (y1 - y0)) * self.inner[1]
+
+    def open(self, classes: str, ident: str, label: str) -> str:
+        """The ``<svg>`` start tag."""
+        return (
+            f'<svg class="{classes}"{ident} width="{self.width}" height="{self.height}" '
+            f'viewBox="0 0 {self.width} {self.height}" role="img" aria-label="{esc(label)}">'
+        )
+
+    def axes(self, x_label: str, y_label: str | None = None) -> str:
+        """Horizontal grid lines with y ticks, x ticks, and the axis labels."""
+        bottom = self.height - self.pads[3]
+        parts = [
+            f'<line class="grid" x1="{self.left}" x2="{self.width - self.right}" '
+            f'y1="{self.sy(tick):.1f}" y2="{self.sy(tick):.1f}"/><text class="tick" '
+            f'x="{self.left - 4}" y="{self.sy(tick) + 4:.1f}" text-anchor="end">'
+            f"{_fmt(tick)}</text>"
+            for tick in nice_ticks(*self.y_span)
+        ]
+        parts += [
+            f'<text class="tick" x="{self.sx(tick):.1f}" y="{bottom + 16}" '
+            f'text-anchor="middle">{_fmt(tick)}</text>'
+            for tick in nice_ticks(*self.x_span)
+        ]
+        middle_x, middle_y = self.left + self.inner[0] / 2, self.top + self.inner[1] / 2
+        parts.append(
+            f'<text class="axis" x="{middle_x:.0f}" y="{self.height - 6}" '
+            f'text-anchor="middle">{esc(x_label)}</text>'
+        )
+        if y_label is not None:
+            parts.append(
+                f'<text class="axis" x="14" y="{middle_y:.0f}" text-anchor="middle" '
+                f'transform="rotate(-90 14 {middle_y:.0f})">{esc(y_label)}</text>'
+            )
+        return "".join(parts)
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -66,7 +146,6 @@ def line_chart(
     ``show_legend=False`` leaves the legend out (a page with many series draws one
     :func:`legend` for all its charts instead).
     """
-    pad_left, pad_right, pad_top, pad_bottom = 56, 16, 28, 40
     finite = [(x, y) for s in series for x, y in s.points if math.isfinite(x) and math.isfinite(y)]
     ident = f' id="{esc(chart_id)}"' if chart_id else ""
     if not finite:
@@ -76,41 +155,15 @@ def line_chart(
         )
     xs, ys = [p[0] for p in finite], [p[1] for p in finite]
     x0, x1 = min(xs), max(xs)
-    y0, y1 = min(ys), max(ys)
     if x0 == x1:
         x0, x1 = x0 - 1, x1 + 1
-    if y0 == y1:
-        y0, y1 = y0 - abs(y0 or 1) * 0.1, y1 + abs(y1 or 1) * 0.1
-    inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
-
-    def sx(x: float) -> float:
-        return pad_left + (x - x0) / (x1 - x0) * inner_w
-
-    def sy(y: float) -> float:
-        return pad_top + (1 - (y - y0) / (y1 - y0)) * inner_h
-
+    frame = Frame(width, height, (56, 16, 28, 40), (x0, x1), _widen(min(ys), max(ys)))
+    sx, sy = frame.sx, frame.sy
     parts = [
-        f'<svg class="chart"{ident} width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}">',
-        f'<text class="title" x="{pad_left}" y="16">{esc(title)}</text>',
+        frame.open("chart", ident, title),
+        f'<text class="title" x="{frame.left}" y="16">{esc(title)}</text>',
+        frame.axes(x_label),
     ]
-    for tick in nice_ticks(y0, y1):
-        y = sy(tick)
-        parts.append(
-            f'<line class="grid" x1="{pad_left}" x2="{width - pad_right}" y1="{y:.1f}" '
-            f'y2="{y:.1f}"/><text class="tick" x="{pad_left - 4}" y="{y + 4:.1f}" '
-            f'text-anchor="end">{_fmt(tick)}</text>'
-        )
-    for tick in nice_ticks(x0, x1):
-        x = sx(tick)
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{height - pad_bottom + 16}" '
-            f'text-anchor="middle">{_fmt(tick)}</text>'
-        )
-    parts.append(
-        f'<text class="axis" x="{pad_left + inner_w / 2:.0f}" y="{height - 6}" '
-        f'text-anchor="middle">{esc(x_label)}</text>'
-    )
     for index, s in enumerate(series):
         color = PALETTE[index % len(PALETTE)]
         points = [(sx(x), sy(y)) for x, y in s.points if math.isfinite(x) and math.isfinite(y)]
@@ -127,12 +180,12 @@ def line_chart(
                 f'<path class="series" data-series="{esc(s.name)}" d="{d}" fill="none" '
                 f'stroke="{color}" stroke-width="1.5">{title_el}</path>'
             )
-    legend_y = pad_top
+    legend_y = frame.top
     for index, s in enumerate(series if show_legend else ()):
         color = PALETTE[index % len(PALETTE)]
         parts.append(
-            f'<rect x="{width - pad_right - 150}" y="{legend_y - 8}" width="8" height="8" '
-            f'fill="{color}"/><text class="legend" x="{width - pad_right - 138}" '
+            f'<rect x="{width - frame.right - 150}" y="{legend_y - 8}" width="8" height="8" '
+            f'fill="{color}"/><text class="legend" x="{width - frame.right - 138}" '
             f'y="{legend_y}">{esc(s.name[:24])}</text>'
         )
         legend_y += 14

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lakehouse.ui.charts import PALETTE, nice_ticks
+from lakehouse.ui.charts import PALETTE, Frame, nice_ticks
 from lakehouse.ui.html import Markup, esc
 
 __all__ = ["Axis", "Point", "color_scale", "parallel_coordinates", "scatter"]
@@ -223,38 +223,14 @@ def scatter(
             f'<svg class="chart empty"{ident} width="{width}" height="60" role="img">'
             f'<text x="8" y="30">{esc(x_label)} / {esc(y_label)}: no runs have both</text></svg>'
         )
-    pad_left, pad_right, pad_top, pad_bottom = 64, 16, 20, 44
-    (x0, x1), (y0, y1) = _span([p.x for p in shown]), _span([p.y for p in shown])
-    inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
-
-    def sx(x: float) -> float:
-        return pad_left + (x - x0) / (x1 - x0) * inner_w
-
-    def sy(y: float) -> float:
-        return pad_top + (1 - (y - y0) / (y1 - y0)) * inner_h
-
-    parts = [
-        f'<svg class="chart scatter"{ident} width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(y_label)} by {esc(x_label)}">'
-    ]
-    for tick in nice_ticks(y0, y1):
-        y = sy(tick)
-        parts.append(
-            f'<line class="grid" x1="{pad_left}" x2="{width - pad_right}" y1="{y:.1f}" '
-            f'y2="{y:.1f}"/><text class="tick" x="{pad_left - 4}" y="{y + 4:.1f}" '
-            f'text-anchor="end">{_fmt(tick)}</text>'
-        )
-    for tick in nice_ticks(x0, x1):
-        parts.append(
-            f'<text class="tick" x="{sx(tick):.1f}" y="{height - pad_bottom + 16}" '
-            f'text-anchor="middle">{_fmt(tick)}</text>'
-        )
-    parts.append(
-        f'<text class="axis" x="{pad_left + inner_w / 2:.0f}" y="{height - 8}" '
-        f'text-anchor="middle">{esc(x_label)}</text><text class="axis" x="14" '
-        f'y="{pad_top + inner_h / 2:.0f}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {pad_top + inner_h / 2:.0f})">{esc(y_label)}</text>'
+    frame = Frame(
+        width, height, (64, 16, 20, 44), _span([p.x for p in shown]), _span([p.y for p in shown])
     )
+    sx, sy = frame.sx, frame.sy
+    parts = [
+        frame.open("chart scatter", ident, f"{y_label} by {x_label}"),
+        frame.axes(x_label, y_label),
+    ]
     for index, p in enumerate(points):
         if p not in shown:
             continue
