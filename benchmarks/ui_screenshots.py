@@ -25,15 +25,31 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ui_bench import free_port, make_driver, start_lakehouse  # noqa: E402
 
-WIDTH, MAX_HEIGHT = 1400, 1600
+WIDTH, MAX_HEIGHT = 1400, 2000
 # The bottom of the page's content (the document is at least the viewport's height).
 _CONTENT_HEIGHT = (
     "return Math.ceil(Math.max(0, ...Array.from(document.body.children)"
     ".map(e => e.getBoundingClientRect().bottom + window.scrollY))) + 24"
 )
+_HEADING_TOP = (
+    "const h = Array.from(document.querySelectorAll('h2')).find(e => e.textContent.trim()"
+    " === arguments[0]); if (!h) throw new Error('no heading ' + arguments[0]);"
+    " return Math.floor(h.getBoundingClientRect().top + window.scrollY);"
+)
+# The comparison's axes: the demo's three models differ in few params (autolog logs all).
+COMPARE = (
+    "params=model,max_depth,n_estimators&metrics=training_log_loss,accuracy,auc&x=accuracy&y=auc"
+)
+# The runs table's columns in the screenshot (the demo's autologged keys are many).
+COLUMNS = (
+    "params.model,params.max_depth,params.n_estimators,metrics.auc,metrics.accuracy,"
+    "metrics.training_accuracy_score"
+)
 
 
-def demo_pages(home: str, experiment: str, model: str, order_by: str) -> dict[str, str]:
+def demo_pages(
+    home: str, experiment: str, model: str, *, order_by: str, columns: str, compare: str
+) -> dict[str, str]:
     """The paths to shoot: the experiment's runs, its best three runs compared, the model."""
     from lakehouse.config import config_overrides
     from lakehouse.tracking.client import TrackingClient
@@ -49,14 +65,16 @@ def demo_pages(home: str, experiment: str, model: str, order_by: str) -> dict[st
     ids = ",".join(run.info.run_id for run in best)
     quote = lambda part: urllib.parse.quote(part, safe="")  # noqa: E731
     return {
-        "runs": f"/experiments/{quote(exp.experiment_id)}?order_by=" + quote(order_by),
-        "compare": f"/compare?runs={ids}",
+        "runs": f"/experiments/{quote(exp.experiment_id)}?order_by={quote(order_by)}"
+        f"&columns={quote(columns)}",
+        "compare": f"/compare?runs={ids}&{compare}",
         "model": f"/models/{quote(model)}",
     }
 
 
-def shoot(driver: Any, url: str, out: Path, max_kb: int) -> int:
-    """Open ``url`` at WIDTH px, capture the page (at most MAX_HEIGHT px), save a PNG."""
+def shoot(driver: Any, url: str, out: Path, *, start: str | None = None, max_kb: int) -> int:
+    """Open ``url`` at WIDTH px and save a PNG of the page (at most MAX_HEIGHT px), from
+    the top or from the heading whose text is ``start``."""
     from PIL import Image
 
     metrics = {"width": WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False}
@@ -64,12 +82,18 @@ def shoot(driver: Any, url: str, out: Path, max_kb: int) -> int:
     driver.get(url)
     time.sleep(0.5)  # fonts and SVG layout
     height = int(driver.execute_script(_CONTENT_HEIGHT))
-    metrics["height"] = min(max(height, 600), MAX_HEIGHT)
+    metrics["height"] = max(height, 600)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     time.sleep(0.3)
-    png = base64.b64decode(
-        driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})["data"]
+    top = 0
+    if start:
+        top = int(driver.execute_script(_HEADING_TOP, start)) - 12
+    clip = {"x": 0, "y": top, "width": WIDTH, "height": min(metrics["height"] - top, MAX_HEIGHT)}
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"format": "png", "clip": clip | {"scale": 1}, "captureBeyondViewport": True},
     )
+    png = base64.b64decode(shot["data"])
     if len(png) > max_kb * 1024:
         image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=128)
         buffer = io.BytesIO()
@@ -86,10 +110,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--experiment", default="main.demo.churn")
     ap.add_argument("--model", default="main.demo.churn_model")
     ap.add_argument("--order-by", default="metrics.auc DESC", help="runs table order, best 3")
+    ap.add_argument("--columns", default=COLUMNS, help="runs table columns")
+    ap.add_argument("--compare-query", default=COMPARE, help="compare: axes in its query")
+    ap.add_argument("--compare-from", default="Metrics", help="compare: shoot from this h2")
     ap.add_argument("--max-kb", type=int, default=300, help="reduce colours above this size")
     args = ap.parse_args(argv)
     home = str(Path(args.home).resolve())
-    pages = demo_pages(home, args.experiment, args.model, args.order_by)
+    pages = demo_pages(
+        home,
+        args.experiment,
+        args.model,
+        order_by=args.order_by,
+        columns=args.columns,
+        compare=args.compare_query,
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ui-shots-") as tmp:
@@ -97,7 +131,10 @@ def main(argv: list[str] | None = None) -> None:
         driver = make_driver()
         try:
             for name, path in pages.items():
-                size = shoot(driver, server.url + path, out / f"{name}.png", args.max_kb)
+                start = args.compare_from if name == "compare" else None
+                size = shoot(
+                    driver, server.url + path, out / f"{name}.png", start=start, max_kb=args.max_kb
+                )
                 print(f"{out / f'{name}.png'}: {size / 1024:.0f} KB ({path})")
         finally:
             driver.quit()
