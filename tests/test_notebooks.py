@@ -49,7 +49,6 @@ class SharedKernel:
             # Not a folder named "lakehouse": Spark's Python workers start in the kernel's
             # working directory, and such a folder there would shadow the package.
             boot.start_new_kernel(env=env, cwd=str(self.cwd))
-            _forget_ipykernel()
         return self.manager
 
     def discard(self) -> None:
@@ -57,17 +56,6 @@ class SharedKernel:
         if self.manager is not None:
             NotebookClient(nbformat.v4.new_notebook(), km=self.manager)._cleanup_kernel()
             self.manager = None
-
-
-def _forget_ipykernel() -> None:
-    """Drop ipykernel from this test process's modules, where finding its kernel spec put it.
-
-    Tracking records ``mlflow.source.type`` NOTEBOOK for a process whose ``__main__`` has
-    no file (an xdist worker's has none) once ipykernel is imported; the tests that run
-    after these in the same worker must still see LOCAL.
-    """
-    for name in [n for n in sys.modules if n == "ipykernel" or n.startswith("ipykernel.")]:
-        del sys.modules[name]
 
 
 @pytest.fixture(scope="session")

@@ -31,9 +31,22 @@ _PACKAGES = (
 )
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel: IPython's running shell has a kernel.
+
+    Merely importing ipykernel (jupyter_client does, to find a kernel spec) does not
+    make a process a notebook, nor does a ``__main__`` without a file (``python -c``,
+    pytest-xdist workers).
+    """
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def _source() -> tuple[str, str]:
     main = sys.modules.get("__main__")
-    if main is not None and "ipykernel" in sys.modules and not hasattr(main, "__file__"):
+    if _in_notebook():
         return "notebook", "NOTEBOOK"
     path = getattr(main, "__file__", None) or (sys.argv[0] if sys.argv else "")
     return (str(Path(path).resolve()) if path else "<interactive>"), "LOCAL"
