@@ -529,6 +529,7 @@ Results = dict[str, dict[str, list[float]]]  # measure -> system -> values (ms)
 
 def _add(results: Results, measure: str, system: str, value: float) -> None:
     results.setdefault(measure, {}).setdefault(system, []).append(value)
+    print(f"  {system}: {measure}: {value:,.0f}", flush=True)  # progress, for long runs
 
 
 def measure_browser(lh: Ui, ml: Ui, wants: dict[str, list[str]], args: Any) -> Results:
