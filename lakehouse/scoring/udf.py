@@ -27,6 +27,7 @@ from lakehouse.models.mlmodel import PYFUNC, MLModel
 from lakehouse.models.pyfunc_model import local_folder
 from lakehouse.models.signature import ColSpec, DataType, ModelSignature
 from lakehouse.registry.uris import ResolvedModelUri, resolve_model_uri
+from lakehouse.scoring.linear import LinearScorer, linear_scorer
 from lakehouse.scoring.shipping import needs_shipping, ship
 from lakehouse.scoring.worker import ACCEPTED_ARROW_TYPES, WorkerSpec, predict_batches
 
@@ -207,7 +208,13 @@ class ModelUdf:
     """
 
     def __init__(
-        self, resolved: ResolvedModelUri, spec: WorkerSpec, result: SparkType, *, required: int = 0
+        self,
+        resolved: ResolvedModelUri,
+        spec: WorkerSpec,
+        result: SparkType,
+        *,
+        required: int = 0,
+        linear: LinearScorer | None = None,
     ) -> None:
         self.resolved = resolved
         self.model_uri = resolved.uri
@@ -221,6 +228,18 @@ class ModelUdf:
         self.spec = spec
         self._required = required
         self._udf = _arrow_udf(spec, result)
+        self._linear = linear
+
+    def _in_jvm(self, cols: tuple[Any, ...]) -> bool:
+        """Whether this call scores as a SQL expression (a linear model, plain columns)."""
+        if self._linear is None:
+            return False
+        if not cols:
+            return True
+        # One Column for several features is a struct: the worker binds its fields.
+        return len(cols) == len(self.spec.names) and not (
+            len(cols) == 1 and not isinstance(cols[0], str)
+        )
 
     def _columns(self, cols: tuple[Any, ...]) -> list[Any]:
         if cols:
@@ -246,6 +265,8 @@ class ModelUdf:
         The rows per model call follow the active session's
         ``spark.sql.execution.arrow.maxRecordsPerBatch`` when the column is made.
         """
+        if self._in_jvm(cols):
+            return self._linear.column(self._columns(cols)).cast(self.result_type)
         rows = _batch_rows()
         if rows != self.spec.batch_rows:
             self.spec = dataclasses.replace(self.spec, batch_rows=rows)
@@ -393,4 +414,22 @@ def udf_for(
     )
     inputs = signature.inputs if signature else None
     required = len(inputs.required_input_names()) if names and inputs else 0
-    return ModelUdf(resolved, spec, result, required=required)
+    linear = None
+    if flavor == "sklearn" and checked is None and _numeric_result(result, classifier=None):
+        linear = linear_scorer(
+            folder, meta.flavors["sklearn"], predict_fn=predict_fn, kinds=kinds, names=names
+        )
+        if linear is not None and not _numeric_result(
+            result, classifier=linear.classes is not None
+        ):
+            linear = None
+    return ModelUdf(resolved, spec, result, required=required, linear=linear)
+
+
+def _numeric_result(result: SparkType, *, classifier: bool | None) -> bool:
+    """Result types the SQL path returns as the worker would: numbers (labels: integers too)."""
+    from pyspark.sql.types import DoubleType, FloatType, IntegerType, LongType
+
+    if isinstance(result, DoubleType | FloatType):
+        return True
+    return classifier is not False and isinstance(result, IntegerType | LongType)

@@ -58,10 +58,11 @@ def test_model_loads_once_per_python_worker(spark, home, tmp_path) -> None:  # t
 
 
 def test_structured_streaming_from_a_delta_source(spark, home, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
 
     x = features()
-    model = LinearRegression().fit(x, x["a"] + 2 * x["n"])
+    # A tree scores in the Python worker (a linear model would be a SQL expression).
+    model = DecisionTreeRegressor(max_depth=5, random_state=0).fit(x, x["a"] + 2 * x["n"])
     register(model)
     frame = features(rows=120, seed=9)
     source, sink = str(tmp_path / "source"), str(tmp_path / "sink")
@@ -85,7 +86,7 @@ def test_structured_streaming_from_a_delta_source(spark, home, tmp_path) -> None
 CLUSTER_SCRIPT = """
 import shutil, sys
 import numpy as np
-from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeRegressor
 from lakehouse import config
 config.set_config(home=sys.argv[1], spark_master="local-cluster[2,1,1024]",
                   shuffle_partitions=2, spark_conf={"spark.ui.enabled": "false"})
@@ -96,7 +97,8 @@ from tests.scoring.udf_support import FEATURES, MODEL, features, register
 
 session = build()
 x = features()
-model = LinearRegression().fit(x, x["a"] - x["b"])
+# A tree scores in the Python workers (a linear model would be a SQL expression).
+model = DecisionTreeRegressor(max_depth=5, random_state=0).fit(x, x["a"] - x["b"])
 register(model)
 package = sys.argv[2]
 lh.sklearn.save_model(model, package, input_example=x.head(3))
