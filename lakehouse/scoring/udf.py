@@ -265,7 +265,7 @@ class ModelUdf:
         The rows per model call follow the active session's
         ``spark.sql.execution.arrow.maxRecordsPerBatch`` when the column is made.
         """
-        if self._in_jvm(cols):
+        if self._linear is not None and self._in_jvm(cols):
             return self._linear.column(self._columns(cols)).cast(self.result_type)
         rows = _batch_rows()
         if rows != self.spec.batch_rows:
