@@ -162,8 +162,11 @@ def parallel_coordinates(
             '<text x="8" y="30">no axes chosen</text></svg>'
         )
     pad_x, top, bottom = 70, 44, height - 40
-    gap = (width - 2 * pad_x) / max(len(axes) - 1, 1)
-    xs = [pad_x + i * gap if len(axes) > 1 else width / 2 for i in range(len(axes))]
+    # The first axis's tick labels sit to its left: room for the longest (11 px text).
+    first_labels = [label[:18] for _, label in _positions(axes[0], top, bottom)[1]]
+    pad_left = max(pad_x, 16 + int(6.5 * max((len(t) for t in first_labels), default=0)))
+    gap = (width - pad_left - pad_x) / max(len(axes) - 1, 1)
+    xs = [pad_left + i * gap if len(axes) > 1 else width / 2 for i in range(len(axes))]
     parts = [
         f'<svg class="chart parallel"{ident} width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="parallel coordinates">'

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +55,24 @@ class UiProcess:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8")
+
+
+def wait_for_url(browser: Any, fragment: str, timeout: float = 60) -> str:
+    """Wait until a click's navigation has landed: the URL holds ``fragment``, the page loaded.
+
+    A click that submits a form or follows a link returns before the next page is
+    there; reading the URL or the elements at once can see the old page.
+    """
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, timeout).until(
+        lambda d: (
+            fragment in d.current_url
+            and d.execute_script("return document.readyState") == "complete"
+        ),
+        message=f"the browser did not reach a URL with {fragment!r} (at {browser.current_url})",
+    )
+    return str(browser.current_url)
 
 
 def start_ui(home: str, *extra: str) -> UiProcess:

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from lakehouse.ui.plots import Axis, Point, parallel_coordinates, scatter
-from tests.ui.conftest import UiProcess
+from tests.ui.conftest import UiProcess, wait_for_url
 from tests.ui.seed import Seeded
 
 
@@ -207,7 +207,7 @@ def test_select_three_runs_and_compare_in_a_browser(  # type: ignore[no-untyped-
         box.click()
         chosen.append(box.get_attribute("value"))
     browser.find_element(By.CSS_SELECTOR, "button#compare").click()
-    assert urllib.parse.urlsplit(browser.current_url).path == "/compare"
+    assert urllib.parse.urlsplit(wait_for_url(browser, "/compare")).path == "/compare"
     assert browser.title == "Compare 3 runs · lakehouse"
     heads = browser.find_elements(By.CSS_SELECTOR, "table#compare-params thead th[data-run]")
     assert sorted(h.get_attribute("data-run") for h in heads) == sorted(chosen)

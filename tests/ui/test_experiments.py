@@ -7,7 +7,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from tests.ui.conftest import UiProcess
+from tests.ui.conftest import UiProcess, wait_for_url
 from tests.ui.seed import EXPERIMENT, RUNS, Seeded
 
 GROWTH = "tags.team = 'growth'"  # the seed's 24 gbt runs, whatever else lands in the experiment
@@ -143,17 +143,18 @@ def test_the_runs_page_in_a_browser_filters_sorts_and_compares(
     box = browser.find_element(By.ID, "filter")
     box.send_keys(GROWTH + " AND metrics.auc > 0.75")
     box.submit()
+    wait_for_url(browser, "metrics.auc")
     rows = browser.find_elements(By.CSS_SELECTOR, "table#runs tbody tr[data-run-id]")
     assert len(rows) == 9  # index % 5 in (3, 4): auc 0.76, 0.78
     # Two clicks on the accuracy header: the first sorts descending, the second ascending.
     browser.find_element(By.ID, "sort-metrics.accuracy").click()
-    assert "metrics.accuracy+DESC" in browser.current_url
+    assert "metrics.accuracy+DESC" in wait_for_url(browser, "metrics.accuracy+DESC")
     first = browser.find_element(By.CSS_SELECTOR, "table#runs tbody tr a.run").text
     assert first == f"gbt-{RUNS - 1:02d}"
     assert "auc" in browser.find_element(By.ID, "filter").get_attribute("value")
     browser.save_screenshot(str(screenshots / "runs.png"))
     browser.find_element(By.ID, "sort-metrics.accuracy").click()
-    assert "metrics.accuracy+ASC" in browser.current_url
+    assert "metrics.accuracy+ASC" in wait_for_url(browser, "metrics.accuracy+ASC")
     assert browser.find_element(By.CSS_SELECTOR, "table#runs tbody tr a.run").text == "gbt-03"
     # Select all, then none, then three runs, and compare them.
     boxes = browser.find_elements(By.CSS_SELECTOR, 'form#runs-form input[name="runs"]')
@@ -165,6 +166,6 @@ def test_the_runs_page_in_a_browser_filters_sorts_and_compares(
     for b in boxes[:3]:
         b.click()
     browser.find_element(By.ID, "compare").click()
-    url = urllib.parse.urlsplit(browser.current_url)
+    url = urllib.parse.urlsplit(wait_for_url(browser, "/compare"))
     assert url.path == "/compare"
     assert urllib.parse.parse_qs(url.query)["runs"] == picked

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as _html
 import re
 
-from tests.ui.conftest import UiProcess
+from tests.ui.conftest import UiProcess, wait_for_url
 from tests.ui.seed import MODEL, ROLLBACK_MODEL, TABLE, Seeded
 
 
@@ -128,6 +128,7 @@ def test_rollback_in_the_browser_asks_first_and_moves_the_alias(  # type: ignore
 
     browser.find_element(By.CSS_SELECTOR, "button#rollback-champion").click()
     browser.switch_to.alert.accept()
+    wait_for_url(browser, "?rolled=champion")
     notice = browser.find_element(By.ID, "notice")
     assert notice.text == f"Rolled champion back from {current} to {target}."
     assert browser.current_url == f"{url}?rolled=champion"

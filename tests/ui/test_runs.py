@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.ui.conftest import UiProcess
+from tests.ui.conftest import UiProcess, wait_for_url
 from tests.ui.seed import METRIC_STEPS, MODEL, TABLE, Seeded
 
 
@@ -219,7 +219,7 @@ def test_the_run_page_in_a_browser_draws_its_curves(
         browser.find_element(By.CSS_SELECTOR, f'#chart-form input[value="{key}"]').click()
     browser.find_element(By.CSS_SELECTOR, '#chart-x option[value="time"]').click()
     browser.find_element(By.CSS_SELECTOR, "#chart-form button").click()
-    assert "x=time" in browser.current_url
+    assert "x=time" in wait_for_url(browser, "x=time")
     drawn = browser.find_elements(By.CSS_SELECTOR, "svg#chart .series")
     assert [d.get_attribute("data-series") for d in drawn] == ["auc", "loss"]  # form order
     browser.save_screenshot(str(screenshots / "run.png"))
