@@ -243,6 +243,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        foreign = _foreign_origin(self.headers.get("Origin"), self.headers.get("Host"))
+        if foreign:
+            from lakehouse.ui import html
+
+            self._send(
+                html.error_page(
+                    "Forbidden",
+                    f"a form from {foreign} may not change this lakehouse; "
+                    "use the pages this server serves",
+                    status=HTTPStatus.FORBIDDEN,
+                )
+            )
+            return
         self._send(dispatch(self.server.app, "POST", self.path, body))
 
     def _send(self, response: Response) -> None:
@@ -259,6 +272,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if not self.server.quiet:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def _foreign_origin(origin: str | None, host: str | None) -> str | None:
+    """The Origin of a POST sent by another site's page (a browser names it), else None.
+
+    Browsers send ``Origin`` with every form POST; a page elsewhere must not be able
+    to roll an alias back through a user's open UI.
+    """
+    if not origin:
+        return None  # not a browser form (curl, scripts): nothing to forge
+    return origin if urllib.parse.urlsplit(origin).netloc != (host or "") else None
 
 
 class UiServer(ThreadingHTTPServer):

@@ -47,11 +47,14 @@ class UiProcess:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8")
 
-    def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+    def post(
+        self, path: str, form: dict[str, str], headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         """POST a form over real HTTP (redirects followed): (status, body)."""
         data = urllib.parse.urlencode(form).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers=headers or {})
         try:
-            with urllib.request.urlopen(self.url + path, data=data, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8")

@@ -104,6 +104,16 @@ def test_read_only_refuses_the_rollback_and_changes_nothing(
     assert "read-only" in shown
 
 
+def test_a_form_posted_from_another_site_is_refused(ui: UiProcess) -> None:
+    _, before = ui.get(f"/models/{ROLLBACK_MODEL}")
+    path = f"/models/{ROLLBACK_MODEL}/aliases/champion/rollback"
+    status, body = ui.post(path, {}, headers={"Origin": "http://elsewhere.example"})
+    assert status == 403
+    assert "a form from http://elsewhere.example may not change this lakehouse" in body
+    _, after = ui.get(f"/models/{ROLLBACK_MODEL}")
+    assert rows(after, "alias-history") == rows(before, "alias-history")
+
+
 def test_rollback_in_the_browser_asks_first_and_moves_the_alias(  # type: ignore[no-untyped-def]
     ui: UiProcess, browser, screenshots
 ) -> None:
