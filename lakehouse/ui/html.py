@@ -19,12 +19,15 @@ __all__ = [
     "Markup",
     "error_page",
     "esc",
+    "facts_table",
+    "filter_literal",
     "fmt_time",
     "fmt_value",
     "href",
     "link",
     "page",
     "table",
+    "table_url",
 ]
 
 NAV = [
@@ -82,6 +85,22 @@ def fmt_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return "" if value is None else str(value)
+
+
+def facts_table(items: Sequence[tuple[str, Any]], id_: str) -> Markup:
+    """A label -> value table (``table.kv``): one row per fact."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
+    return Markup(f'<table class="grid kv" id="{esc(id_)}"><tbody>{body}</tbody></table>')
+
+
+def table_url(full_name: str) -> str:
+    """The catalog page of ``catalog.schema.table``."""
+    return "/catalog/" + "/".join(quote(p) for p in full_name.split(".", 2))
+
+
+def filter_literal(value: str) -> str:
+    """``value`` as a string literal of the search filter grammar."""
+    return f'"{value}"' if "'" in value else f"'{value}'"
 
 
 def table(

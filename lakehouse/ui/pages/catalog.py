@@ -16,7 +16,7 @@ layer): rendering a page starts no JVM.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lakehouse.catalog import namespace
@@ -32,26 +32,15 @@ from lakehouse.ui.server import Request, Response, route
 __all__ = [
     "catalog_page",
     "catalogs",
-    "facts_table",
     "schema_page",
     "scoring_runs",
     "scoring_runs_table",
     "table_page",
-    "table_url",
 ]
 
 SCORING_JOB_TAG = "lakehouse.job"
 SCORING_JOB = "batch_score"
 HISTORY_LIMIT = 100
-
-
-def table_url(full_name: str) -> str:
-    """The page of ``catalog.schema.table``."""
-    return "/catalog/" + "/".join(html.quote(p) for p in full_name.split(".", 2))
-
-
-def _string(value: str) -> str:
-    return f'"{value}"' if "'" in value else f"'{value}'"
 
 
 def scoring_runs(
@@ -60,9 +49,9 @@ def scoring_runs(
     """Runs of the batch-scoring job (all experiments), of one output table or model."""
     clauses = [f"tags.`{SCORING_JOB_TAG}` = '{SCORING_JOB}'"]
     if output_table is not None:
-        clauses.append(f"params.output_table = {_string(output_table)}")
+        clauses.append(f"params.output_table = {html.filter_literal(output_table)}")
     if model is not None:
-        clauses.append(f"params.model_name = {_string(model)}")
+        clauses.append(f"params.model_name = {html.filter_literal(model)}")
     return list(
         request.app.tracking.search_runs(
             None, " AND ".join(clauses), max_results=10_000, order_by=["start_time DESC"]
@@ -96,7 +85,7 @@ def scoring_runs_table(runs: Iterable[Any], *, id_: str = "scoring-runs") -> Mar
             {
                 "date": params.get("partition", ""),
                 "model": Markup(", ".join(versions)),
-                "output table": link(table_url(params["output_table"]), params["output_table"])
+                "output table": link(html.table_url(params["output_table"]), params["output_table"])
                 if params.get("output_table")
                 else "",
                 "output version": params.get("output_version", ""),
@@ -118,12 +107,6 @@ def scoring_runs_table(runs: Iterable[Any], *, id_: str = "scoring-runs") -> Mar
         "status",
     ]
     return html.table(rows, columns, id_=id_, empty="No scoring runs recorded.")
-
-
-def facts_table(items: Sequence[tuple[str, Any]], id_: str) -> Markup:
-    """A label → value table (``table.kv``): one row per fact."""
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
-    return Markup(f'<table class="grid kv" id="{esc(id_)}"><tbody>{body}</tbody></table>')
 
 
 @route("GET", r"/catalog")
@@ -171,7 +154,7 @@ def _kind(desc: TableDescription, scored: set[str]) -> str:
 def _schema_models(request: Request, schema: str) -> Markup:
     prefix = schema + "."
     found = request.app.registry.search_registered_models(
-        f"name LIKE {_string(prefix + '%')}", max_results=100_000
+        f"name LIKE {html.filter_literal(prefix + '%')}", max_results=100_000
     )
     rows = [
         {
@@ -199,7 +182,7 @@ def schema_page(request: Request) -> Response:
         desc = namespace.describe_table(full)
         rows.append(
             {
-                "name": link(table_url(full), full.rsplit(".", 1)[-1]),
+                "name": link(html.table_url(full), full.rsplit(".", 1)[-1]),
                 "kind": _kind(desc, scored),
                 "version": desc.version,
                 "partitioned by": ", ".join(desc.partition_columns),
@@ -272,7 +255,7 @@ def _feature_facts(desc: TableDescription) -> Markup:
         ("last refresh", last),
         ("tags", json.dumps(dict(feature.tags)) if feature.tags else "—"),
     ]
-    return Markup("<h2>Feature table</h2>" + facts_table(items, "feature"))
+    return Markup("<h2>Feature table</h2>" + html.facts_table(items, "feature"))
 
 
 @route("GET", r"/catalog/(?P<catalog>[^/]+)/(?P<schema>[^/]+)/(?P<table>[^/]+)")
@@ -282,7 +265,7 @@ def table_page(request: Request) -> Response:
     full = str(parse_name(f"{catalog}.{schema}.{name}"))
     desc = namespace.describe_table(full)
     owner = next((s.owner for s in namespace.list_schemas(catalog) if s.name == schema), None)
-    facts = facts_table(
+    facts = html.facts_table(
         [
             ("comment", desc.comment or "—"),
             ("owner", f"{owner} (the schema's owner)" if owner else "—"),

@@ -22,7 +22,7 @@ from lakehouse.models.mlmodel import MLModel
 from lakehouse.registry.entities import AliasMove, ModelVersion, RegisteredModel
 from lakehouse.ui import html
 from lakehouse.ui.html import Markup, esc, link
-from lakehouse.ui.pages.catalog import facts_table, scoring_runs, scoring_runs_table, table_url
+from lakehouse.ui.pages.catalog import scoring_runs, scoring_runs_table
 from lakehouse.ui.server import Request, Response, redirect, route
 
 __all__ = ["model_page", "model_url", "models", "rollback", "version_page", "version_url"]
@@ -36,11 +36,6 @@ def model_url(name: str) -> str:
 def version_url(name: str, version: int | str) -> str:
     """The page of one model version."""
     return f"{model_url(name)}/versions/{html.quote(str(version))}"
-
-
-def _string(value: str) -> str:
-    """A filter-grammar string literal for ``value``."""
-    return f'"{value}"' if "'" in value else f"'{value}'"
 
 
 def _badges(aliases: Sequence[str]) -> Markup:
@@ -178,7 +173,7 @@ def model_page(request: Request) -> Response:
     registry = request.app.registry
     model = registry.get_registered_model(request.params["name"])
     versions = registry.search_model_versions(
-        f"name = {_string(model.name)}", order_by=["version_number DESC"]
+        f"name = {html.filter_literal(model.name)}", order_by=["version_number DESC"]
     )
     history = registry.alias_history(model.name)
     body = "".join(
@@ -250,14 +245,14 @@ def _facts(version: ModelVersion) -> Markup:
         ("stored at", version.storage_location),
         ("description", version.description or ""),
     ]
-    return facts_table(facts, "version-facts")
+    return html.facts_table(facts, "version-facts")
 
 
 def _lineage(request: Request, version: ModelVersion) -> Markup:
     lineage = request.app.registry.lineage(version.name, version.version)
     rows = [
         {
-            "table": link(table_url(i.table_name), i.table_name),
+            "table": link(html.table_url(i.table_name), i.table_name),
             "Delta version": "" if i.version is None else i.version,
         }
         for i in lineage.inputs

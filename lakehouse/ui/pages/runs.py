@@ -82,20 +82,9 @@ def _artifacts_url(run_id: str, path: str, page: str = "/artifacts") -> str:
     return _run_url(run_id, page) + query
 
 
-def _kv(rows: Sequence[tuple[str, Any]], id_: str) -> Markup:
-    """A two-column table of labels (``<th>``) and values."""
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return Markup(f'<table class="grid kv" id="{esc(id_)}"><tbody>{body}</tbody></table>')
-
-
 def _side_by_side(*parts: str) -> str:
     cells = "".join(f'<section style="flex: 1; min-width: 320px">{p}</section>' for p in parts)
     return f'<div style="display: flex; gap: 24px; flex-wrap: wrap">{cells}</div>'
-
-
-def _catalog_url(table_name: str) -> str:
-    parts = table_name.split(".")
-    return "/catalog/" + "/".join(html.quote(p) for p in parts)
 
 
 # -- the run page ------------------------------------------------------------------
@@ -122,7 +111,7 @@ def _info(request: Request, run: Run) -> Markup:
     ]
     if info.lifecycle_stage != "active":
         rows.append(("Lifecycle", info.lifecycle_stage))
-    return _kv(rows, "run-info")
+    return html.facts_table(rows, "run-info")
 
 
 def _points(history: Sequence[Metric], x: str, start: int) -> list[tuple[float, float]]:
@@ -200,7 +189,7 @@ def _charts(request: Request, run: Run) -> str:
 def _inputs(request: Request, run: Run) -> str:
     tables = request.app.tracking.get_run_inputs(run.info.run_id)
     rows = [
-        {"table": link(_catalog_url(t.table_name), t.table_name), "Delta version": t.version}
+        {"table": link(html.table_url(t.table_name), t.table_name), "Delta version": t.version}
         for t in tables
     ]
     out = "<h2>Inputs</h2>" + html.table(
