@@ -67,17 +67,6 @@ class Request:
         values = self.query.get(name, []) + self.form.get(name, [])
         return [part for v in values for part in v.split(",") if part]
 
-    def url(self, **changes: str | None) -> str:
-        """This page's URL with query arguments replaced (None removes one)."""
-        query = {k: v[0] for k, v in self.query.items() if v}
-        for key, value in changes.items():
-            if value is None:
-                query.pop(key, None)
-            else:
-                query[key] = value
-        encoded = urllib.parse.urlencode(query)
-        return self.path + ("?" + encoded if encoded else "")
-
 
 @dataclass(slots=True)
 class Response:
