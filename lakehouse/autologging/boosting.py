@@ -21,9 +21,14 @@ from typing import Any
 
 from lakehouse.autologging import datasets as _datasets
 from lakehouse.autologging import patching, plots
-from lakehouse.autologging.session import AutologConfig, FitSession, get_config, set_config
+from lakehouse.autologging.session import (
+    AutologConfig,
+    FitSession,
+    get_config,
+    log_fitted_model,
+    set_config,
+)
 from lakehouse.models.signature import infer_signature
-from lakehouse.registry import model_logging
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.entities import Metric
@@ -130,7 +135,8 @@ def _log_model(
     library: Library, config: AutologConfig, model: Any, signature: Any, example: Any
 ) -> None:
     extra = dict(config.options.get("save_options") or {})
-    model_logging.log_model(
+    log_fitted_model(
+        config,
         lambda location: library.save(
             model,
             location,
@@ -139,7 +145,7 @@ def _log_model(
             **extra,
         ),
         "model",
-        registered_model_name=config.registered_model_name,
+        config.registered_model_name,
     )
 
 

@@ -19,11 +19,20 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
-from lakehouse.autologging import patching
+from lakehouse.autologging import background, patching
+from lakehouse.models.mlmodel import MLModel
+from lakehouse.registry import model_logging
 from lakehouse.tracking import fluent
 from lakehouse.tracking.entities import RunStatus
 
-__all__ = ["AUTOLOGGING_TAG", "AutologConfig", "AutologWarning", "FitSession", "get_config"]
+__all__ = [
+    "AUTOLOGGING_TAG",
+    "AutologConfig",
+    "AutologWarning",
+    "FitSession",
+    "get_config",
+    "log_fitted_model",
+]
 
 AUTOLOGGING_TAG = "mlflow.autologging"  # MLflow's tag on runs that autologging started
 _T = TypeVar("_T")
@@ -135,6 +144,7 @@ class FitSession:
         self.started_run = False
         self.failed: str | None = None
         self.example: Any = None  # an input example found while training (native APIs)
+        self._outer: FitSession | None = None
         user_run = fluent.active_run()
         self.should_log = not self.nested and not (config.exclusive and user_run is not None)
         if user_run is not None:
@@ -142,6 +152,8 @@ class FitSession:
 
     def __enter__(self) -> FitSession:
         _depth().append(self.config.flavor)
+        if self.should_log:
+            self._outer, _local.session = getattr(_local, "session", None), self
         if self.should_log and self.run_id is None:
             self.attempt("starting a run", self._start)
         return self
@@ -161,13 +173,7 @@ class FitSession:
         try:
             return step()
         except Exception as exc:
-            self.failed = what
-            warn(
-                self.config,
-                f"lakehouse autologging ({self.config.flavor}) failed while {what} for "
-                f"{type(self.estimator).__name__}: {type(exc).__name__}: {exc}. Training went "
-                "on; what was logged before this point is kept.",
-            )
+            self._report(what, exc)
             return None
 
     def __exit__(
@@ -177,20 +183,65 @@ class FitSession:
         tb: TracebackType | None,
     ) -> None:
         _depth().pop()
+        if self.should_log:
+            _local.session = self._outer
         if not self.started_run:
             return
         status = RunStatus.FINISHED if exc_type is None else RunStatus.FAILED
         if exc_type is KeyboardInterrupt:
             status = RunStatus.KILLED
+        run_id = self.run_id
+        assert run_id is not None  # started_run
         try:
-            active = fluent.active_run()
-            if active is not None and active.info.run_id == self.run_id:
-                fluent.end_run(status)
-        except Exception as end_exc:  # never hide the user's exception or result
-            if self.failed is None:
-                self.failed = "ending the run"
-                warn(
-                    self.config,
-                    f"lakehouse autologging ({self.config.flavor}) could not end run "
-                    f"{self.run_id}: {type(end_exc).__name__}: {end_exc}",
+            # Ended on the background logger, after the models this fit handed to it.
+            client = fluent.leave_run(run_id)
+            if client is not None:
+                background.submit(
+                    lambda: client.set_terminated(run_id, status),
+                    on_error=lambda exc: self._report("ending the run", exc),
                 )
+        except Exception as end_exc:  # never hide the user's exception or result
+            self._report("ending the run", end_exc)
+
+    def _report(self, what: str, exc: Exception) -> None:
+        """This fit's single warning (the first failure; later ones are dropped)."""
+        if self.failed is not None:
+            return
+        self.failed = what
+        warn(
+            self.config,
+            f"lakehouse autologging ({self.config.flavor}) failed while {what} for "
+            f"{type(self.estimator).__name__} (run {self.run_id}): {type(exc).__name__}: "
+            f"{exc}. Training went on; what was logged before this point is kept.",
+        )
+
+
+def log_fitted_model(
+    config: AutologConfig,
+    save: Callable[[str], MLModel],
+    name: str,
+    registered_model_name: str | None = None,
+) -> None:
+    """Log a model into this thread's active run without waiting on a Delta commit.
+
+    The package is saved now (so later changes to the estimator do not reach it);
+    the rest of ``log_model`` runs on the background logger (:mod:`.background`),
+    where a failure becomes one warning.
+    """
+    run = fluent.active_run()
+    if run is None:
+        raise RuntimeError("autologging logs a model only inside the fit's run")
+    session: FitSession | None = getattr(_local, "session", None)
+    report: Callable[[Exception], None] = (
+        (lambda exc: session._report(f"logging the model {name!r}", exc))
+        if session is not None and session.run_id == run.info.run_id
+        else (lambda exc: warn(config, f"lakehouse autologging could not log a model: {exc}"))
+    )
+    model_logging.log_model_in_background(
+        save,
+        name,
+        client=fluent.current_client(),
+        run=run.info,
+        registered_model_name=registered_model_name,
+        submit=lambda step: background.submit(step, on_error=report),
+    )

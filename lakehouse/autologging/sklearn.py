@@ -33,6 +33,7 @@ from lakehouse.autologging.session import (
     FitSession,
     get_config,
     in_training,
+    log_fitted_model,
     make_config,
     not_logged,
     reset,
@@ -42,7 +43,6 @@ from lakehouse.autologging.session import (
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.models.flavors import sklearn as sklearn_flavor
 from lakehouse.models.signature import infer_signature
-from lakehouse.registry import model_logging
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.entities import Metric, Param
@@ -377,7 +377,8 @@ def _log_model(
     registered_model_name: str | None,
 ) -> None:
     fmt = str(config.options.get("serialization_format", "cloudpickle"))
-    model_logging.log_model(
+    log_fitted_model(
+        config,
         lambda location: sklearn_flavor.save_model(
             estimator,
             location,
@@ -386,7 +387,7 @@ def _log_model(
             input_example=example if config.log_input_examples else None,
         ),
         name,
-        registered_model_name=registered_model_name,
+        registered_model_name,
     )
 
 

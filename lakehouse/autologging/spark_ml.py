@@ -30,6 +30,7 @@ from lakehouse.autologging.session import (
     FitSession,
     get_config,
     in_training,
+    log_fitted_model,
     make_config,
     not_logged,
     reset,
@@ -38,7 +39,6 @@ from lakehouse.autologging.session import (
 )
 from lakehouse.models.flavors import spark as spark_flavor
 from lakehouse.models.signature import infer_signature
-from lakehouse.registry import model_logging
 from lakehouse.store.layout import warehouse_uri
 from lakehouse.tracking import fluent
 from lakehouse.tracking.client import TrackingClient
@@ -429,12 +429,13 @@ def _log_model(config: AutologConfig, model: Any, df: Any, name: str = "model") 
                 signature = infer_signature(head, out.select("prediction"))
             if config.log_input_examples:
                 example = head.toPandas()
-    model_logging.log_model(
+    log_fitted_model(
+        config,
         lambda location: spark_flavor.save_model(
             model, location, signature=signature, input_example=example
         ),
         name,
-        registered_model_name=config.registered_model_name if name == "model" else None,
+        config.registered_model_name if name == "model" else None,
     )
 
 

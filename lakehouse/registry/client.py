@@ -52,6 +52,7 @@ from lakehouse.registry.uris import (
 )
 from lakehouse.registry.versions import register_version, rename_model
 from lakehouse.store.layout import models_uri
+from lakehouse.tracking.writer import wait_for_background_writes
 
 __all__ = ["RegistryClient"]
 
@@ -67,6 +68,7 @@ class RegistryClient:
     """The model registry of the current lakehouse root."""
 
     def __init__(self) -> None:
+        wait_for_background_writes()  # a registration autolog still makes is seen
         self._store = RegistryStore()
 
     # -- registered models ------------------------------------------------------------

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,8 @@ import yaml
 
 from lakehouse import paths
 from lakehouse.catalog.names import parse_name
-from lakehouse.errors import CommitConflictError, InvalidArgumentError
+from lakehouse.config import get_config
+from lakehouse.errors import CommitConflictError, InvalidArgumentError, InvalidStateError
 from lakehouse.models.info import ModelInfo
 from lakehouse.models.mlmodel import MLMODEL, MLModel
 from lakehouse.models.package import package_origin
@@ -44,7 +45,7 @@ from lakehouse.store import files
 from lakehouse.tracking import fluent
 from lakehouse.tracking.artifacts import check_artifact_path
 from lakehouse.tracking.client import TrackingClient
-from lakehouse.tracking.entities import LoggedModelStatus, Metric
+from lakehouse.tracking.entities import LoggedModel, LoggedModelStatus, Metric, RunInfo
 from lakehouse.tracking.logged_models import remember_logged_model
 from lakehouse.tracking.validation import MAX_TAG_VALUE_LENGTH
 
@@ -55,6 +56,7 @@ __all__ = [
     "artifact_path_of",
     "load_pyfunc_model",
     "log_model",
+    "log_model_in_background",
     "model_folder",
 ]
 
@@ -171,16 +173,82 @@ def log_model(
     wanted_inputs = _check_inputs(inputs)
     options = logged or LoggedModelOptions()
     run = fluent.active_run() or fluent.start_run()
-    run_id = run.info.run_id
     client = TrackingClient()
-    location = paths.join(run.info.artifact_uri, path)
+    params = client.get_run(run.info.run_id).data.params
+    saved = _save_package(client, run.info, path, save, extras, options, params)
+    return _complete(client, saved, wanted_inputs, registered_model_name)
+
+
+def log_model_in_background(
+    save: Callable[[str], MLModel],
+    name: str,
+    *,
+    client: TrackingClient,
+    run: RunInfo,
+    registered_model_name: str | None = None,
+    submit: Callable[[Callable[[], None]], None],
+) -> None:
+    """:func:`log_model` for autologging: the package now, the reads and commits later.
+
+    In the calling thread it writes only the run's artifacts and journal rows (the
+    logged model, PENDING, with the run's params as ``client`` knows them: no read
+    for a run it created), so it never waits on a Delta commit. The rest of
+    ``log_model`` (link the run's metrics, mark the model READY, record the history
+    tag, register the version) is handed to ``submit`` to run on another thread,
+    which makes the same rows ``log_model`` makes. ``run`` names the run explicitly.
+    """
+    path = artifact_path_of(name, None)
+    options = LoggedModelOptions()
+    params = client.run_params(run.run_id)
+    saved = _save_package(client, run, path, save, {}, options, params)
+
+    def finish() -> None:
+        home = get_config().home_uri
+        if registered_model_name and home != client.tracking_uri:
+            raise InvalidStateError(
+                f"model {saved.model.model_id} of run {run.run_id} was not registered as "
+                f"{registered_model_name!r}: the lakehouse root changed from "
+                f"{client.tracking_uri} to {home} before it could be; register it with "
+                f"lh.register_model('{saved.model.model_uri}', ...) under the old root"
+            )
+        _complete(client, saved, [], registered_model_name)
+
+    submit(finish)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Saved:
+    """A package saved into a run, its logged model still PENDING."""
+
+    run: RunInfo
+    path: str
+    model: LoggedModel
+    meta: MLModel
+    step: int
+
+
+def _save_package(
+    client: TrackingClient,
+    run: RunInfo,
+    path: str,
+    save: Callable[[str], MLModel],
+    extras: Mapping[str, bytes],
+    options: LoggedModelOptions,
+    run_params: Mapping[str, str],
+) -> _Saved:
+    """Create the logged model (PENDING), save the package and its extra files.
+
+    Journal rows and artifact files only: no Delta read or commit.
+    """
+    run_id = run.run_id
+    location = paths.join(run.artifact_uri, path)
     model = client.create_logged_model(
-        run.info.experiment_id,
+        run.experiment_id,
         path,
         run_id,
         tags=options.tags,
         # As MLflow 3: the model's params are the given ones plus the run's.
-        params={**(options.params or {}), **client.get_run(run_id).data.params},
+        params={**(options.params or {}), **run_params},
         model_type=options.model_type,
         artifact_location=location,
     )
@@ -192,19 +260,32 @@ def log_model(
     except BaseException as exc:
         client.record_status(model, LoggedModelStatus.FAILED, str(exc)[:500])
         raise
+    # From here on, metrics logged at this step without a model_id are this model's.
+    remember_logged_model(model.model_id, run_id, options.step)
+    return _Saved(run=run, path=path, model=model, meta=meta, step=options.step)
+
+
+def _complete(
+    client: TrackingClient,
+    saved: _Saved,
+    wanted_inputs: Sequence[tuple[str, int | None]],
+    registered_model_name: str | None,
+) -> ModelInfo:
+    """Inputs, metric links, READY, the history tag and the registration (reads, commits)."""
+    run_id = saved.run.run_id
     for table, version in wanted_inputs:
         client.log_input(run_id, table, version)
-    linked = _link_run_metrics(client, run_id, model.model_id, options.step)
-    model = client.record_status(model, LoggedModelStatus.READY)
-    remember_logged_model(model.model_id, run_id, options.step)
-    _record_history(client, run_id, run.info.artifact_uri)  # (flushes: the model is stored)
+    linked = _link_run_metrics(client, run_id, saved.model.model_id, saved.step)
+    model = client.record_status(saved.model, LoggedModelStatus.READY)
+    _record_history(client, run_id, saved.run.artifact_uri)  # (flushes: the model is stored)
     version = None
     if registered_model_name:
         version = int(register_model(model.model_uri, registered_model_name).version)
+    meta = saved.meta
     return ModelInfo(
         model_uri=model.model_uri,
         run_id=run_id,
-        artifact_path=path,
+        artifact_path=saved.path,
         flavors=meta.flavors,
         signature=meta.signature,
         model_uuid=meta.model_uuid,

@@ -42,6 +42,7 @@ from lakehouse.registry.store import RegistryStore
 from lakehouse.tracking.client import TrackingClient
 from lakehouse.tracking.entities import LoggedModelStatus
 from lakehouse.tracking.logged_models import is_model_id
+from lakehouse.tracking.writer import wait_for_background_writes
 
 __all__ = [
     "STORAGE_SCHEMES",
@@ -304,6 +305,7 @@ def resolve_model_uri(uri: str | Path, *, store: RegistryStore | None = None) ->
     if scheme == "runs":
         return _runs(text)
     if scheme == "models":
+        wait_for_background_writes()  # a model or version autolog still logs is found
         model_id = logged_model_id(text)
         if model_id is not None:
             return _logged(text, model_id)

@@ -349,6 +349,11 @@ class TrackingClient(LoggedModelClient):
             self._params[run_id] = known
         return known
 
+    def run_params(self, run_id: str) -> dict[str, str]:
+        """The run's params as this client knows them: no read for a run it created or
+        logged params to (its own writes), one read of the run otherwise."""
+        return dict(self._known_params(run_id))
+
     def _param_rows(self, run_id: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         known = self._known_params(run_id)
         rows = []

@@ -45,6 +45,7 @@ from lakehouse.tracking.entities import (
     ViewType,
 )
 from lakehouse.tracking.tables import DATASET_CONTEXT_TAG
+from lakehouse.tracking.writer import wait_for_background_writes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +54,7 @@ __all__ = [
     "ActiveRun",
     "active_run",
     "create_experiment",
+    "current_client",
     "delete_experiment",
     "delete_run",
     "delete_logged_model_tag",
@@ -70,6 +72,7 @@ __all__ = [
     "get_tracking_uri",
     "last_active_run",
     "last_logged_model",
+    "leave_run",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -403,6 +406,7 @@ def verify_artifact_path(artifact_path: str) -> str:
 
 
 def _end(run_id: str, status: RunStatus | str) -> None:
+    wait_for_background_writes()  # what autologging still logs into the run lands first
     stack = _stack()
     while stack:
         client, run = stack.pop()
@@ -418,6 +422,28 @@ def end_run(status: str | RunStatus = "FINISHED") -> None:
     stack = _stack()
     if stack:
         _end(stack[-1][1].info.run_id, RunStatus.parse(status))
+
+
+def leave_run(run_id: str) -> TrackingClient | None:
+    """Make ``run_id``, the newest active run of this thread, inactive without ending it.
+
+    Returns its client, which the caller uses to end the run later itself (autologging
+    ends the runs it started on its background thread, after their models); None,
+    and nothing changes, when ``run_id`` is not this thread's newest active run.
+    """
+    stack = _stack()
+    if not stack or stack[-1][1].info.run_id != run_id:
+        return None
+    client, run = stack.pop()
+    with _state_lock:
+        _last[:] = [Run(info=client._info(run_id), data=run.data)]
+    return client
+
+
+def current_client() -> TrackingClient:
+    """The client of this thread's active run, else of the current root (cached per root)."""
+    stack = _stack()
+    return stack[-1][0] if stack else _client()
 
 
 def active_run() -> ActiveRun | None:

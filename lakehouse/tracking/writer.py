@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,7 +48,15 @@ from lakehouse.config import Config, get_config
 from lakehouse.tracking.maintenance import compact_table
 from lakehouse.tracking.tables import JOURNALED, SPECS, store_for
 
-__all__ = ["Writer", "journal_dir", "prepare_read", "replay_journals", "writer_for"]
+__all__ = [
+    "Writer",
+    "add_read_barrier",
+    "journal_dir",
+    "prepare_read",
+    "replay_journals",
+    "wait_for_background_writes",
+    "writer_for",
+]
 
 _log = logging.getLogger(__name__)
 _COMPACT_EVERY = 200  # commits of one table by one process between compactions
@@ -284,6 +293,27 @@ def writer_for(cfg: Config | None = None) -> Writer:
         return writer
 
 
+_read_barriers: list[Callable[[], None]] = []
+
+
+def add_read_barrier(barrier: Callable[[], None]) -> None:
+    """Call ``barrier`` before every read of tracking or registry data in this process.
+
+    A layer above that logs on a background thread (autologging hands its model
+    logging to one) registers a function that waits for its pending work, so a
+    read still sees everything this process logged before it. Registering the same
+    function again is a no-op; ``barrier`` must return at once on its own thread.
+    """
+    if barrier not in _read_barriers:
+        _read_barriers.append(barrier)
+
+
+def wait_for_background_writes() -> None:
+    """Wait for the background logging of this process (the read barriers) to land."""
+    for barrier in list(_read_barriers):
+        barrier()
+
+
 _next_check: dict[str, float] = {}  # root -> monotonic time of the next journal listing
 _check_lock = threading.Lock()
 
@@ -296,6 +326,7 @@ def prepare_read(cfg: Config) -> None:
     try-lock per journal) runs at most once per ``tracking_flush_interval``
     seconds per root, so a read between checks pays only a clock reading.
     """
+    wait_for_background_writes()
     home = cfg.home_uri
     live = _writers.get(home)
     if live is not None:
@@ -312,7 +343,8 @@ def prepare_read(cfg: Config) -> None:
 
 
 def flush_all() -> None:
-    """Flush every writer of this process (tests, shutdown hooks)."""
+    """Flush every writer of this process (tests, shutdown hooks), background logging first."""
+    wait_for_background_writes()
     with _writers_lock:
         writers = list(_writers.values())
     for writer in writers:
