@@ -185,8 +185,21 @@ def _install(config: AutologConfig) -> None:
     # covers `from sklearn.model_selection import cross_val_score` done before autolog).
     for name in _QUIET_APIS:
         patching.patch(FLAVOR_NAME, sklearn.model_selection, name, _quiet_patch)
-    for name in _QUIET_WORKERS:
-        patching.patch(FLAVOR_NAME, sklearn.model_selection._validation, name, _quiet_patch)
+    for module in _worker_modules():
+        for name in _QUIET_WORKERS:
+            patching.patch(FLAVOR_NAME, module, name, _quiet_patch)
+
+
+def _worker_modules() -> list[Any]:
+    """The sklearn.model_selection modules holding the evaluation workers under their names.
+
+    ``_search`` imports ``_fit_and_score`` by name: a search's candidates fitted on other
+    threads (joblib's threading backend) call that copy, so it is patched there too.
+    """
+    import sklearn.model_selection._search
+    import sklearn.model_selection._validation
+
+    return [sklearn.model_selection._validation, sklearn.model_selection._search]
 
 
 def _fit_patch(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -125,6 +125,35 @@ def test_pipeline_and_grid_search_give_one_parent_and_child_runs(home: str, iris
         assert "mean_test_score" in child.data.metrics
 
 
+@pytest.mark.parametrize("search_class", ["GridSearchCV", "RandomizedSearchCV"])
+def test_a_search_on_joblib_threads_gives_one_parent_and_its_child_runs(
+    home: str,
+    iris,  # type: ignore[no-untyped-def]
+    search_class: str,
+) -> None:
+    import joblib
+    import sklearn.model_selection
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = iris
+    lh.sklearn.autolog(max_tuning_runs=2)
+    search_type = getattr(sklearn.model_selection, search_class)
+    grid = {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 5]}
+    extra = {"n_iter": 5, "random_state": 0} if search_class == "RandomizedSearchCV" else {}
+    search = search_type(DecisionTreeClassifier(random_state=0), grid, cv=3, n_jobs=2, **extra)
+    with joblib.parallel_backend("threading"):  # the candidates' fits run on other threads
+        search.fit(X, y)
+    runs = _runs()
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert [p.data.tags["estimator_name"] for p in parents] == [search_class]
+    assert len(children) == 2
+    assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parents[0].info.run_id}
+    lh.sklearn.autolog(disable=True)  # the search module's own copy of the worker comes back
+    validation = sklearn.model_selection._validation
+    assert sklearn.model_selection._search._fit_and_score is validation._fit_and_score
+
+
 def test_a_pipeline_logs_its_steps_params_in_one_run(home: str, binary) -> None:  # type: ignore[no-untyped-def]
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.pipeline import make_pipeline
