@@ -161,8 +161,8 @@ def estimators_to_patch() -> list[type]:
 
 def _install(config: AutologConfig) -> None:
     import sklearn.metrics
+    import sklearn.metrics._scorer
     import sklearn.model_selection
-    import sklearn.model_selection._validation
 
     set_config(config, FLAVOR_NAME)
     for cls in estimators_to_patch():
@@ -181,6 +181,11 @@ def _install(config: AutologConfig) -> None:
                 and inspect.isfunction(func)
             ):
                 patching.patch(FLAVOR_NAME, sklearn.metrics, name, _metric_patch)
+        # Scorers (get_scorer("accuracy")) hold their metric function: patched on each
+        # registered scorer, as MLflow does; get_scorer's copies share the patched function.
+        for scorer in getattr(sklearn.metrics._scorer, "_SCORERS", {}).values():
+            if callable(vars(scorer).get("_score_func")):
+                patching.patch(FLAVOR_NAME, scorer, "_score_func", _metric_patch)
     # The public names, and the workers they call (looked up at call time, so this also
     # covers `from sklearn.model_selection import cross_val_score` done before autolog).
     for name in _QUIET_APIS:

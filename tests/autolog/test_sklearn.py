@@ -223,6 +223,25 @@ def test_post_training_metrics_are_named_after_the_dataset(home: str, binary) ->
     assert info["accuracy_score_X_test"].startswith("accuracy_score(y_true=y_test, y_pred=pred")
 
 
+def test_a_scorer_logs_its_metric_on_the_dataset(home: str, binary) -> None:  # type: ignore[no-untyped-def]
+    import sklearn.metrics
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = binary
+    X_train, X_test, y_train, y_test = X.iloc[:400], X.iloc[400:], y.iloc[:400], y.iloc[400:]
+    lh.autolog()
+    model = LogisticRegression(max_iter=2000).fit(X_train, y_train)
+    acc = sklearn.metrics.get_scorer("accuracy")(model, X_test, y_test)
+    f1 = sklearn.metrics.get_scorer("f1")(model, X_test, y_test)
+    (run,) = _runs()
+    metrics = run.data.metrics
+    assert metrics["accuracy_score_X_test"] == pytest.approx(acc)
+    assert metrics["f1_score_X_test"] == pytest.approx(f1)
+    lh.autolog(disable=True)
+    scorer = sklearn.metrics.get_scorer("accuracy")
+    assert scorer._score_func is sklearn.metrics.accuracy_score
+
+
 def test_the_users_exception_comes_out_unchanged_and_the_run_fails(home: str, iris) -> None:  # type: ignore[no-untyped-def]
     from sklearn.linear_model import LogisticRegression
 
