@@ -58,6 +58,8 @@ class Library:
     one_based_best: bool  # LightGBM counts best_iteration from 1 (0: no early stopping)
     data_class: type  # xgboost.DMatrix / lightgbm.Dataset: remembers an input example
     predict_native: Callable[[Any, Any], Any]  # (booster, example frame) -> predictions
+    # A native training set's (features, labels or None), None when they cannot be read
+    training_data: Callable[[Any], tuple[Any, Any] | None]
 
 
 def enable(library: Library, config: AutologConfig) -> None:
@@ -188,8 +190,12 @@ def _train_patch(library: Library) -> Callable[[Callable[..., Any]], Callable[..
                     "logging params",
                     lambda: fluent.log_params(_train_params(original, library, args, kwargs)),
                 )
-                booster, history = library.native_train(original, args, kwargs)
                 data = args[1] if len(args) > 1 else kwargs.get("dtrain", kwargs.get("train_set"))
+                if config.log_datasets:
+                    session.attempt(
+                        "logging the training dataset", lambda: _log_native_data(library, data)
+                    )
+                booster, history = library.native_train(original, args, kwargs)
                 session.example = getattr(data, EXAMPLE_ATTR, None)
                 session.attempt(
                     "logging the trained model",
@@ -200,6 +206,18 @@ def _train_patch(library: Library) -> Callable[[Callable[..., Any]], Callable[..
         return patched
 
     return make
+
+
+def _log_native_data(library: Library, data: Any) -> None:
+    """The native training set's features and labels as a run input (as MLflow), if readable.
+
+    Taken before training: LightGBM frees a Dataset's raw data once it is constructed.
+    """
+    parts = None
+    with contextlib.suppress(Exception):  # a set built from a file or a stream: no input
+        parts = library.training_data(data)
+    if parts is not None:
+        _datasets.log_training_data(parts[0], parts[1], "train")
 
 
 def _after_train(

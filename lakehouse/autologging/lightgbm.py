@@ -82,6 +82,7 @@ def autolog(
         one_based_best=True,
         data_class=lightgbm.Dataset,
         predict_native=lambda booster, example: booster.predict(example),
+        training_data=_training_data,
     )
     boosting.enable(library, config)
 
@@ -95,6 +96,12 @@ def _native_train(
     history: dict[str, Any] = {}
     callbacks = list(kwargs.get("callbacks") or []) + [lightgbm.record_evaluation(history)]
     return original(*args, **{**kwargs, "callbacks": callbacks}), history
+
+
+def _training_data(dataset: Any) -> tuple[Any, Any] | None:
+    """A Dataset's raw features and labels while it still holds them (not a file path)."""
+    data = getattr(dataset, "data", None)
+    return None if data is None or isinstance(data, str | bytes) else (data, dataset.label)
 
 
 def _importances(booster: Any, kind: str) -> dict[str, float]:

@@ -93,6 +93,7 @@ def autolog(
         one_based_best=False,
         data_class=xgboost.DMatrix,
         predict_native=lambda booster, example: booster.predict(xgboost.DMatrix(example)),
+        training_data=_training_data,
     )
     boosting.enable(library, config)
 
@@ -106,6 +107,12 @@ def _native_train(
         history = {}
         kwargs = {**kwargs, "evals_result": history}
     return original(*args, **kwargs), history
+
+
+def _training_data(dmatrix: Any) -> tuple[Any, Any] | None:
+    """A DMatrix's features (a sparse matrix, read back from XGBoost) and labels."""
+    labels = dmatrix.get_label()
+    return dmatrix.get_data(), labels if len(labels) else None
 
 
 def _importances(booster: Any, kind: str) -> dict[str, float]:

@@ -3,6 +3,8 @@ that load here and in the real mlflow."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -87,6 +89,11 @@ def test_xgboost_native_train_with_early_stopping(home: str, binary) -> None:  #
     np.testing.assert_allclose(loaded.predict(dvalid), booster.predict(dvalid))
     sig = lh.pyfunc.load_model(f"runs:/{run.info.run_id}/model").metadata.signature
     assert [c.name for c in sig.inputs.inputs] == list(X_train.columns)  # from the DMatrix
+    (ds,) = run.inputs.dataset_inputs  # the DMatrix's data and labels, as MLflow records
+    assert {(t.key, t.value) for t in ds.tags} == {("mlflow.data.context", "train")}
+    profile = json.loads(ds.dataset.profile)
+    assert profile["features_shape"] == list(X_train.shape)
+    assert profile["targets_shape"] == [len(y_train)]
 
 
 def test_lightgbm_classifier_and_native_train(home: str, binary) -> None:  # type: ignore[no-untyped-def]
@@ -123,6 +130,8 @@ def test_lightgbm_classifier_and_native_train(home: str, binary) -> None:  # typ
     np.testing.assert_allclose(loaded.predict(X_valid), booster.predict(X_valid))
     pyfunc = lh.pyfunc.load_model(f"runs:/{native.info.run_id}/model")
     assert [c.name for c in pyfunc.metadata.signature.inputs.inputs] == list(X_train.columns)
+    (ds,) = native.inputs.dataset_inputs  # the Dataset's raw frame, read before training
+    assert "mean radius" in ds.dataset.schema
 
 
 def test_models_saved_by_mlflow_load_here(tmp_path, binary) -> None:  # type: ignore[no-untyped-def]
