@@ -3,23 +3,21 @@
 SQL's CREATE SCHEMA ... COMMENT, COMMENT ON SCHEMA and DROP SCHEMA write
 ``system.catalog.schemas`` through the Python side (delta-rs stays its one writer);
 ``lh.list_schemas``, ``DESCRIBE SCHEMA`` and ``SELECT * FROM system.catalog.schemas``
-must then say the same thing, whichever side made the change.
+must then say the same thing, whichever side made the change. The same statements in a
+``spark-submit`` job are in tests/sql/test_spark_submit_sql.py.
 """
 
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
 from pyspark.errors import AnalysisException
 
 import lakehouse as lh
-from lakehouse import config
 from lakehouse.config import username
 from lakehouse.paths import to_local_path
-from tests.spark_submit import conf_args, spark_submit, submit_env
 from tests.sql.sql_helpers import delta_version, rows
 
 
@@ -122,48 +120,3 @@ def test_refused_schema_statements_change_nothing(sql_spark, statement: str, mes
         sql_spark.sql(statement)
     assert delta_version("system.catalog.schemas") == before
     assert _listed() == listed
-
-
-JOB = textwrap.dedent(
-    """
-    import re
-
-    from pyspark.sql import SparkSession
-
-    spark = SparkSession.builder.getOrCreate()
-    spark.sql("CREATE SCHEMA main.plain")  # no metadata to keep: allowed
-    for statement in ("CREATE SCHEMA main.noted COMMENT 'x'", "DROP SCHEMA main.ml"):
-        try:
-            spark.sql(statement)
-        except Exception as exc:
-            print("refused:", re.search(r"cannot [^:]*", str(exc)).group(0))
-
-    import lakehouse as lh
-
-    spark = lh.spark()  # attaches lakehouse's Python side to this JVM
-    spark.sql("CREATE SCHEMA main.noted COMMENT 'made in a job'")
-    spark.sql("DROP SCHEMA main.ml")
-    spark.sql("COMMENT ON SCHEMA main.plain IS 'adopted'")
-    print("done")
-    """
-)
-
-
-@pytest.mark.slow
-def test_schema_statements_in_a_spark_submit_job(tmp_path: Path) -> None:
-    home = tmp_path / "lh"
-    with config.config_overrides(home=str(home)):
-        lh.create_schema("main.ml", comment="ml team")
-    env = submit_env(home)
-    job = tmp_path / "job.py"
-    job.write_text(JOB)
-    out = spark_submit(*conf_args(env), str(job), env=env)
-    assert "done" in out.stdout, out.stderr[-3000:]
-    assert "refused: cannot create schema with a comment in this session" in out.stdout
-    assert "refused: cannot drop schema 'main.ml' in this session" in out.stdout
-    with config.config_overrides(home=str(home)):
-        assert _listed() == [
-            ("default", "The default schema.", username()),
-            ("noted", "made in a job", username()),
-            ("plain", "adopted", None),
-        ]
