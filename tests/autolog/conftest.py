@@ -1,4 +1,5 @@
-"""Autolog fixtures: autologging off and no active run after each test."""
+"""Autolog fixtures: background logging landed, autologging off and no active run after
+each test."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Iterator
 import pytest
 
 import lakehouse as lh
+from lakehouse.autologging import background
 from lakehouse.tracking import fluent
 
 
 @pytest.fixture(autouse=True)
 def _autolog_off() -> Iterator[None]:
     yield
+    background.wait()  # a test's background logging never lands in the next test
     lh.autolog(disable=True)
     while fluent.active_run() is not None:
         fluent.end_run()

@@ -124,3 +124,35 @@ def test_a_failure_on_the_background_logger_is_one_warning(quiet_home: str, iris
     assert model.predict(X).shape == (150,)
     (run,) = lh.search_runs(output_format="list")
     assert run.info.status is RunStatus.FINISHED
+
+
+def test_two_threads_fitting_at_once_each_get_their_own_model(home: str, iris) -> None:  # type: ignore[no-untyped-def]
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = iris
+    lh.autolog()
+    models: dict[int, DecisionTreeClassifier] = {}
+    errors: list[BaseException] = []
+
+    def train(depth: int) -> None:
+        try:
+            models[depth] = DecisionTreeClassifier(max_depth=depth).fit(X, y)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=train, args=(d,)) for d in (2, 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    runs = lh.search_runs(output_format="list")
+    assert sorted(r.data.params["max_depth"] for r in runs) == ["2", "4"]
+    for run in runs:
+        assert run.info.status is RunStatus.FINISHED
+        (entry,) = json.loads(run.data.tags[HISTORY_TAG])
+        assert entry["run_id"] == run.info.run_id
+        loaded = lh.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+        assert loaded.get_params()["max_depth"] == int(run.data.params["max_depth"])
+        fitted = models[int(run.data.params["max_depth"])]
+        np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
