@@ -90,12 +90,19 @@ def test_job_under_spark_submit(home: str, spark, tmp_path: Path) -> None:  # ty
     assert f"prediction: {MODEL} version 1 (from models:/{MODEL}@champion)" in flat
     scores = lh.table(OUTPUT).toPandas()
     assert set(scores["d"]) == {DATES[2]} and set(scores["model_version"]) == {1}
-    # A missing alias: a non-zero exit with the message, and nothing written.
-    bad = _conf(tmp_path, f"models:/{MODEL}@nope")
-    out = _submit(*conf_args(env), JOB, "--conf-file", str(bad), "--date", "2026-11-27", env=env)
-    assert out.returncode != 0
-    printed = out.stdout + out.stderr  # where spark-submit puts the driver's output varies
-    assert "error:" in printed and "nope" in printed
+    # The script exits with main's code: 2 and the message on a lakehouse error. A missing
+    # file fails before Spark starts, so a plain run shows it without a second JVM; a
+    # missing alias (exit 2, nothing written) is tests/scoring/test_batch_errors.py's.
+    absent = tmp_path / "absent.yaml"
+    out = subprocess.run(
+        [sys.executable, JOB, "--conf-file", str(absent)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_SECONDS,
+    )
+    assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-3000:]
+    assert "error:" in out.stderr and str(absent) in " ".join(out.stderr.split())
     assert namespace.describe_table(OUTPUT).version == version
 
 
