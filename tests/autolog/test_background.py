@@ -21,6 +21,7 @@ from lakehouse.autologging import background
 from lakehouse.registry.model_logging import HISTORY_TAG
 from lakehouse.tracking.entities import LoggedModelStatus, RunStatus
 from lakehouse.tracking.tables import store_for
+from tests.autolog.threads import fit_trees_in_threads
 
 
 @pytest.fixture
@@ -127,25 +128,10 @@ def test_a_failure_on_the_background_logger_is_one_warning(quiet_home: str, iris
 
 
 def test_two_threads_fitting_at_once_each_get_their_own_model(home: str, iris) -> None:  # type: ignore[no-untyped-def]
-    from sklearn.tree import DecisionTreeClassifier
 
     X, y = iris
     lh.autolog()
-    models: dict[int, DecisionTreeClassifier] = {}
-    errors: list[BaseException] = []
-
-    def train(depth: int) -> None:
-        try:
-            models[depth] = DecisionTreeClassifier(max_depth=depth).fit(X, y)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=train, args=(d,)) for d in (2, 4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    models = fit_trees_in_threads(X, y, (2, 4))
     runs = lh.search_runs(output_format="list")
     assert sorted(r.data.params["max_depth"] for r in runs) == ["2", "4"]
     for run in runs:

@@ -10,6 +10,7 @@ import pytest
 
 import lakehouse as lh
 from lakehouse.tracking.entities import RunStatus
+from tests.autolog.threads import fit_trees_in_threads
 
 
 def _runs() -> list:  # type: ignore[type-arg]
@@ -353,26 +354,10 @@ def test_cross_validation_inner_fits_are_not_runs(home: str, iris) -> None:  # t
 
 
 def test_two_threads_fitting_at_once_log_to_their_own_runs(home: str, iris) -> None:  # type: ignore[no-untyped-def]
-    import threading
-
-    from sklearn.tree import DecisionTreeClassifier
 
     X, y = iris
     lh.autolog(log_models=False)
-    errors: list[BaseException] = []
-
-    def train(depth: int) -> None:
-        try:
-            DecisionTreeClassifier(max_depth=depth).fit(X, y)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=train, args=(d,)) for d in (2, 3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    fit_trees_in_threads(X, y, (2, 3))
     runs = _runs()
     assert sorted(r.data.params["max_depth"] for r in runs) == ["2", "3"]
     assert all(r.info.status is RunStatus.FINISHED for r in runs)
