@@ -8,14 +8,22 @@ are its own):
   timestamp lookups, ``load_df()``;
 * ``naive``: range join (key equal, feature time <= spine time) + ``row_number``;
 * ``tempo``: dbl-tempo's ``TSDF.asofJoin`` (``skipNulls=False``: whole newest row);
-* ``pandas``: ``pandas.merge_asof`` in one process (the single-process reference).
+* ``pandas``: ``pandas.merge_asof`` in one process (the single-process reference);
+  its time is the sort and the two joins, the tables already in memory (loading them
+  with delta-rs is reported beside it as ``pandas+load``);
+* ``limit``: no join at all, only what any one-shuffle Spark as-of join must do: scan
+  the spine and both tables, shuffle them by key and sort each key's rows by time (the
+  raw limit for Spark on this machine).
 
 Every method ends in the same aggregate (rows, sums of one feature of each table),
 so Spark cannot skip work and the answers can be compared. Two shapes: ``uniform``
 (at ``--scale 1``: 1M spine rows, 2 x 10M feature rows, 200k keys, ~50 rows per key)
 and ``skewed`` (4 hot keys hold 20% of the feature rows, 500k each at scale 1, and
 20% of the spine). Time excludes data generation and process start; memory is the
-peak RSS of the method's process tree (Python and the JVM), sampled every 50 ms.
+peak RSS of the method's process tree (Python and the JVM), sampled every 50 ms. CPU
+seconds (user + system of the process tree, over the timed part) are reported beside
+wall time: on a machine shared with other work they move far less, so the ratios are
+of CPU seconds. A ``--home`` that already holds a shape's tables is reused.
 
     .venv/bin/python benchmarks/pit_bench.py --scale 0.05
 """
@@ -34,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-METHODS = ("lakehouse", "naive", "tempo", "pandas")
+METHODS = ("lakehouse", "naive", "tempo", "pandas", "limit")
 SHAPES = ("uniform", "skewed")
 SPAN_SECONDS = 365 * 86400
 START = "2025-01-01 00:00:00"
@@ -194,8 +202,31 @@ def _tempo(spark: Any, shape: str) -> Any:
     return df.withColumnRenamed("a_x", "x").withColumnRenamed("b_z", "z")
 
 
+def _limit(spark: Any, shape: str) -> Any:
+    """The same rows through one shuffle by key and a sort by (key, time): no join."""
+    from pyspark.sql import functions as F
+
+    f1, f2, sp = _names(shape)
+    union = (
+        spark.table(sp)
+        .select(
+            "key",
+            "ts",
+            F.lit(None).cast("double").alias("x"),
+            F.lit(None).cast("double").alias("z"),
+        )
+        .unionByName(
+            spark.table(f1).select("key", "ts", "x", F.lit(None).cast("double").alias("z"))
+        )
+        .unionByName(
+            spark.table(f2).select("key", "ts", F.lit(None).cast("double").alias("x"), "z")
+        )
+    )
+    return union.repartition("key").sortWithinPartitions("key", "ts")
+
+
 def _pandas_run(args: argparse.Namespace) -> dict[str, Any]:
-    """Load with delta-rs (not timed), then sort + two merge_asof (timed)."""
+    """Load with delta-rs (timed apart), then sort + two merge_asof (timed)."""
     import pandas as pd
     from deltalake import DeltaTable
 
@@ -203,11 +234,12 @@ def _pandas_run(args: argparse.Namespace) -> dict[str, Any]:
     from lakehouse.config import set_config
 
     set_config(home=args.home)
+    loading, loading_cpu = time.perf_counter(), _cpu_seconds()
     frames = [
         DeltaTable(namespace.describe_table(n).location).to_pandas() for n in _names(args.shape)
     ]
     f1, f2, sp = frames
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), _cpu_seconds()
     out = sp.sort_values("ts", kind="stable")
     for feats in (f1, f2):
         out = pd.merge_asof(out, feats.sort_values("ts"), on="ts", by="key", direction="backward")
@@ -217,7 +249,27 @@ def _pandas_run(args: argparse.Namespace) -> dict[str, Any]:
         "sum_z": float(out["z"].sum()),
         "found_x": int(out["x"].notna().sum()),
     }
-    return {"seconds": time.perf_counter() - started, "result": result}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": _cpu_seconds() - started_cpu,
+        "load_seconds": started - loading,
+        "load_cpu_seconds": started_cpu - loading_cpu,
+        "result": result,
+    }
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its live children (the JVM, Python
+    workers): unlike wall time, barely moved by other work on the machine."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def run_method(args: argparse.Namespace) -> dict[str, Any]:
@@ -225,10 +277,17 @@ def run_method(args: argparse.Namespace) -> dict[str, Any]:
     if args.step == "pandas":
         return _pandas_run(args)
     spark = _session(args)
-    build = {"lakehouse": _lakehouse, "naive": _naive, "tempo": _tempo}[args.step]
-    started = time.perf_counter()
-    result = _aggregate(build(spark, args.shape))
-    return {"seconds": time.perf_counter() - started, "result": result}
+    build = {"lakehouse": _lakehouse, "naive": _naive, "tempo": _tempo, "limit": _limit}[args.step]
+    runs = []
+    for _ in range(args.repeat):  # the first run is cold (a fresh JVM), the others warm
+        cpu, started = _cpu_seconds(), time.perf_counter()
+        result = _aggregate(build(spark, args.shape))
+        seconds = time.perf_counter() - started
+        runs.append({"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "result": result})
+    data = runs[0]
+    if runs[1:]:
+        data["warm"] = min(runs[1:], key=lambda r: r["cpu_seconds"])
+    return data
 
 
 # -- the orchestrator -------------------------------------------------------------------------
@@ -250,6 +309,8 @@ def _peak_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
 
 
 def _child(args: argparse.Namespace, step: str, shape: str) -> dict[str, Any]:
+    import psutil
+
     out_file = Path(args.home.removeprefix("file://")) / f"result-{step}-{shape}.json"
     command = [
         sys.executable,
@@ -266,9 +327,18 @@ def _child(args: argparse.Namespace, step: str, shape: str) -> dict[str, Any]:
     process = subprocess.Popen(command, env={**os.environ, "PYSPARK_PYTHON": sys.executable})
     sampler = threading.Thread(target=_peak_rss, args=(process.pid, stop, peak), daemon=True)
     sampler.start()
-    code = process.wait()
-    stop.set()
-    sampler.join()
+    try:
+        code = process.wait(timeout=args.timeout if step != "generate" else None)
+    except subprocess.TimeoutExpired:
+        for child in psutil.Process(process.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        process.kill()
+        process.wait()
+        return {"error": f"stopped after {args.timeout:.0f} s", "timeout": args.timeout}
+    finally:
+        stop.set()
+        sampler.join()
     if code != 0 or not out_file.exists():
         return {"error": f"exit code {code}"}
     data: dict[str, Any] = json.loads(out_file.read_text())
@@ -276,14 +346,32 @@ def _child(args: argparse.Namespace, step: str, shape: str) -> dict[str, Any]:
     return data
 
 
-def _row(method: str, shape: str, data: dict[str, Any]) -> str:
+def _row(method: str, shape: str, data: dict[str, Any], bases: dict[str, float]) -> list[str]:
+    """Table rows for one method; ratios are of CPU seconds to lakehouse's (cold to cold,
+    warm to warm)."""
     if "error" in data:
-        return f"| {shape} | {method} | failed ({data['error']}) | | | |"
+        return [f"| {shape} | {method} | {data['error']} | | | | | |"]
+
+    def ratio(cpu: float, kind: str = "cold") -> str:
+        return f"{cpu / bases[kind]:.2f}x" if bases.get(kind) else ""
+
     r = data["result"]
-    return (
-        f"| {shape} | {method} | {data['seconds']:.1f} | {data['peak_rss_gib']:.2f} | "
+    rows = [
+        f"| {shape} | {method} | {data['seconds']:.1f} | {data['cpu_seconds']:.1f} | "
+        f"{ratio(data['cpu_seconds'])} | {data['peak_rss_gib']:.2f} | "
         f"{r['rows']:,} | {r['found_x']:,} / {r['sum_x']:.3f} |"
-    )
+    ]
+    if "load_seconds" in data:
+        wall = data["seconds"] + data["load_seconds"]
+        cpu = data["cpu_seconds"] + data["load_cpu_seconds"]
+        rows.append(f"| {shape} | {method}+load | {wall:.1f} | {cpu:.1f} | {ratio(cpu)} | | | |")
+    if "warm" in data:
+        warm = data["warm"]
+        rows.append(
+            f"| {shape} | {method}, warm | {warm['seconds']:.1f} | {warm['cpu_seconds']:.1f} | "
+            f"{ratio(warm['cpu_seconds'], 'warm')} | | | |"
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--shuffle-partitions", type=int, default=8)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per Spark method; the 2nd+ are 'warm'"
+    )
+    parser.add_argument(
+        "--timeout", type=float, help="stop a method after this many seconds (reported as >)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--shape", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -308,22 +402,33 @@ def main(argv: list[str] | None = None) -> int:
     args.passthrough = [
         "--scale", str(args.scale), "--home", args.home, "--master", args.master,
         "--driver-memory", args.driver_memory,
-        "--shuffle-partitions", str(args.shuffle_partitions),
+        "--shuffle-partitions", str(args.shuffle_partitions), "--repeat", str(args.repeat),
     ]  # fmt: skip
     print(f"scale {args.scale}: {sizes(args.scale)}; root {args.home}", flush=True)
     lines = [
-        "| shape | method | seconds | peak RSS (GiB) | rows | rows with f1 / sum of f1.x |",
-        "|---|---|---|---|---|---|",
+        "| shape | method | wall s | CPU s | CPU / lakehouse | peak RSS (GiB) | rows | "
+        "rows with f1 / sum of f1.x |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for shape in args.shapes.split(","):
-        made = _child(args, "generate", shape)
+        made_file = Path(args.home.removeprefix("file://")) / f"result-generate-{shape}.json"
+        made = (
+            json.loads(made_file.read_text())
+            if made_file.exists()  # a --home already holding this shape's tables
+            else _child(args, "generate", shape)
+        )
         if "error" in made:
             print(f"generating {shape} failed: {made['error']}", flush=True)
             continue
+        bases: dict[str, float] = {}
         for method in args.methods.split(","):
             data = _child(args, method, shape)
-            lines.append(_row(method, shape, data))
-            print(lines[-1], flush=True)
+            if method == "lakehouse" and "cpu_seconds" in data:
+                bases["cold"] = data["cpu_seconds"]
+                bases["warm"] = data.get("warm", {}).get("cpu_seconds", 0.0)
+            for line in _row(method, shape, data, bases):
+                lines.append(line)
+                print(line, flush=True)
     print("\n".join(lines))
     return 0
 
