@@ -24,29 +24,57 @@ SLOW_DEFAULT = 40.0
 FAST_DEFAULT = 1.5
 
 SECONDS: dict[str, float] = {
-    # make test, 2026-12-07 06:07 (23.5 min, load average 9 to 10: a benchmark ran beside it)
-    "tests/test_logstore.py::test_two_spark_processes_appending_at_once_lose_nothing": 178,
-    "tests/features/test_write_concurrency.py::test_two_writer_processes_lose_nothing": 166,
-    "tests/test_notebooks.py::test_notebook_runs[03_batch_scoring]": 138,
+    # make test on a clean clone, 2026-12-07 07:00 (15 min 56 s of tests, machine quiet
+    # but for the run itself): call + setup of the 40 slowest phases
+    "tests/features/test_write_concurrency.py::test_two_writer_processes_lose_nothing": 99,
+    "tests/demo/test_demo_scoring.py::test_demo_ends_with_the_nightly_scoring_job": 96,
+    "tests/test_notebooks.py::test_notebook_runs[03_batch_scoring]": 92,
+    "tests/test_logstore.py::test_two_spark_processes_appending_at_once_lose_nothing": 85,
     "tests/sql/test_spark_submit_sql.py::"
-    "test_spark_submit_job_uses_three_part_names_and_schema_statements": 122,
-    "tests/demo/test_demo_scoring.py::test_demo_ends_with_the_nightly_scoring_job": 107,
-    "tests/catalog/test_namespace_concurrency.py::test_four_processes_one_schema_four_tables": 105,
-    "tests/test_notebooks.py::test_notebook_runs[01_spark_sql_namespace]": 98,
-    "tests/features/test_refresh.py::test_refresh_job_under_spark_submit": 92,
-    "tests/jobs/test_batch_score.py::test_job_under_spark_submit": 89,
-    "tests/jobs/test_batch_score.py::test_job_killed_mid_write_leaves_the_previous_version": 89,
-    "tests/jobs/test_spark_submit.py::test_demo_job_under_spark_submit": 71,
+    "test_spark_submit_job_uses_three_part_names_and_schema_statements": 70,
+    "tests/jobs/test_batch_score.py::test_job_killed_mid_write_leaves_the_previous_version": 67,
+    "tests/jobs/test_batch_score.py::test_job_under_spark_submit": 66,
+    "tests/test_notebooks.py::test_notebook_runs[01_spark_sql_namespace]": 65,
+    "tests/test_readme.py::test_readme_examples_run": 60,
+    "tests/catalog/test_namespace_concurrency.py::test_four_processes_one_schema_four_tables": 57,
     "tests/scoring/test_udf_processes.py::"
-    "test_executors_in_other_processes_get_the_package_shipped": 68,
-    "tests/test_readme.py::test_readme_examples_run": 41,
-    # the notebooks after the first on a worker share its kernel and JVM
-    "tests/test_notebooks.py::test_notebook_runs[04_feature_store]": 36,
-    "tests/jobs/test_spark_submit.py::test_spark_submit_without_delta_says_what_to_add": 35,
-    "tests/demo/test_demo_data.py::test_demo_trains_from_a_training_set_and_registers_the_best": 28,
-    "tests/test_notebooks.py::test_notebook_runs[05_autologging]": 26,
-    "tests/test_notebooks.py::test_notebook_runs[02_tracking]": 17,
-    "tests/registry/test_concurrency.py::test_four_processes_register_fifteen_versions_each": 14,
+    "test_executors_in_other_processes_get_the_package_shipped": 50,
+    "tests/features/test_refresh.py::test_refresh_job_under_spark_submit": 48,
+    "tests/jobs/test_spark_submit.py::test_demo_job_under_spark_submit": 40,
+    "tests/test_notebooks.py::test_notebook_runs[05_autologging]": 23,
+    "tests/demo/test_demo_data.py::test_demo_trains_from_a_training_set_and_registers_the_best": 22,
+    "tests/test_spark.py::test_a_session_without_delta_gets_a_clear_error": 20,
+    "tests/test_notebooks.py::test_notebook_runs[04_feature_store]": 19,
+    "tests/autolog/test_spark_ml.py::"
+    "test_a_cross_validator_gives_a_parent_run_and_one_child_per_candidate": 17,
+    "tests/jobs/test_spark_submit.py::test_spark_submit_without_delta_says_what_to_add": 16,
+    "tests/autolog/test_spark_ml.py::"
+    "test_a_pipeline_on_a_namespace_table_logs_stages_model_and_table_version": 14,
+    "tests/ui/test_catalog.py::test_schema_page_lists_tables_by_kind_and_its_models": 13,
+    "tests/scheduler/test_scheduler.py::"
+    "test_due_job_runs_once_per_slot_and_a_missed_run_is_caught_up_once": 13,
+    "tests/features/test_refresh.py::test_sql_refresh_creates_merges_and_records_freshness": 13,
+    "tests/ui/test_catalog.py::test_feature_table_page_shows_keys_freshness_and_last_refresh": 13,
+    "tests/registry/test_concurrency.py::test_four_processes_move_champion_thirty_times_each": 13,
+    "tests/features/test_refresh_demo.py::"
+    "test_customer_features_match_the_point_in_time_code_they_replace": 12,
+    "tests/autolog/test_boosting.py::test_models_saved_by_mlflow_load_here": 12,
+    "tests/features/test_point_in_time_property.py::test_asof_join_matches_merge_asof": 12,
+    "tests/scoring/test_batch_features.py::"
+    "test_nightly_job_conf_scores_the_next_day_point_in_time": 12,
+    "tests/features/test_point_in_time_property.py::"
+    "test_two_tables_in_one_sort_match_merge_asof_each": 11,
+    "tests/tracking/test_concurrency.py::test_eight_processes_fifty_runs_each": 11,
+    "tests/tracking/test_concurrency.py::test_a_new_journal_is_never_taken_for_a_dead_writers": 10,
+    "tests/scoring/test_batch.py::test_champion_moved_between_runs_then_rolled_back": 10,
+    "tests/sql/test_system_read_only.py::"
+    "test_reads_of_system_tables_and_copies_out_of_them_work": 10,
+    "tests/features/test_spark_ml_scoring.py::"
+    "test_spark_ml_model_scores_the_looked_up_features_in_the_jvm": 10,
+    "tests/scoring/test_batch.py::test_rerun_replaces_exactly_that_partition": 10,
+    "tests/tracking/test_logged_models.py::"
+    "test_spark_sql_sees_logged_models_and_spark_udf_scores_one": 9,
+    "tests/tracking/test_logged_models.py::test_concurrent_log_model_loses_no_logged_model": 9,
 }
 
 
