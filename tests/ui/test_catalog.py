@@ -30,10 +30,13 @@ from tests.ui.seed import (
 from tests.ui.test_models import rows
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def data_plane(seeded: Seeded) -> Iterator[None]:
     """The feature table and the scoring run, added to the seeded root (the running UI
-    shows them on the next request: it keeps no copy of the state)."""
+    shows them on the next request: it keeps no copy of the state).
+
+    Session-scoped like the root it adds to: the tests of this module may run apart
+    (xdist's slowest-first order), and a second seeding would be a second refresh."""
     from lakehouse.spark import sync_active_session
 
     with config.config_overrides(home=seeded.home, **SESSION_SETTINGS):
