@@ -2,7 +2,9 @@
 
 One writer is the test's own process (its session is running already), the other a
 spawned process with its own JVM: two JVMs committing to one Delta log, for the price of
-one JVM start (two spawned writers cost 175 CPU-seconds here, this 127).
+one JVM start (two spawned writers cost 175 CPU-seconds here, this 127). The spawned
+writer starts its JVM while the test creates the table; both read the table's location
+once it exists, then go together.
 
 Which writer made each version is read back from the Delta history (the shared key holds
 the writer's number after each of its merges), and each writer notes the version it saw
@@ -27,8 +29,11 @@ MERGES = 2
 SCHEMA = "id long, ts timestamp, x double"
 
 
-def _write(worker: int, barrier: Any) -> list[int]:
-    """Merge ``MERGES`` frames into ``TABLE`` after the barrier; the version before each."""
+def _write(worker: int, created: Any, barrier: Any) -> list[int]:
+    """Merge ``MERGES`` frames into ``TABLE`` after the barrier; the version before each.
+
+    ``created`` is passed once the table exists (the test's writer creates it).
+    """
     from lakehouse.feature_store import FeatureEngineeringClient
     from lakehouse.spark import spark
 
@@ -42,6 +47,7 @@ def _write(worker: int, barrier: Any) -> list[int]:
         )
         for m in range(MERGES)
     ]
+    created.wait(timeout=600)
     location = paths.to_local_path(fe.get_table(name=TABLE).location)
     barrier.wait(timeout=600)
     before = []
@@ -51,7 +57,7 @@ def _write(worker: int, barrier: Any) -> list[int]:
     return before
 
 
-def _spawned_writer(home: str, worker: int, barrier: Any) -> list[int]:
+def _spawned_writer(home: str, worker: int, created: Any, barrier: Any) -> list[int]:
     """:func:`_write` in a fresh process, with a session of its own."""
     from lakehouse import config
 
@@ -61,7 +67,7 @@ def _spawned_writer(home: str, worker: int, barrier: Any) -> list[int]:
         shuffle_partitions=1,
         spark_conf={"spark.ui.enabled": "false"},
     )
-    return _write(worker, barrier)
+    return _write(worker, created, barrier)
 
 
 def _writers(location: str, versions: int) -> list[int]:
@@ -75,15 +81,19 @@ def _writers(location: str, versions: int) -> list[int]:
 
 @pytest.mark.slow
 def test_two_writer_processes_lose_nothing(fe, spark, home: str) -> None:  # type: ignore[no-untyped-def]
-    seed = spark.createDataFrame([(0, day(1), -1.0)], SCHEMA)
-    fe.create_table(name=TABLE, primary_keys=["id", "ts"], df=seed)
     with SPAWN.Manager() as manager:
-        barrier = manager.Barrier(2)
+        created, barrier = manager.Barrier(2), manager.Barrier(2)
         with spawned_pool(1) as pool:
-            other = pool.apply_async(_spawned_writer, (home, 2, barrier))
+            other = pool.apply_async(_spawned_writer, (home, 2, created, barrier))
             before: dict[int, list[int]] = {}
             try:
-                before[1] = _write(1, barrier)
+                seed = spark.createDataFrame([(0, day(1), -1.0)], SCHEMA)
+                fe.create_table(name=TABLE, primary_keys=["id", "ts"], df=seed)
+                before[1] = _write(1, created, barrier)
+            except BaseException:
+                created.abort()  # the spawned writer stops waiting and fails at once
+                barrier.abort()
+                raise
             finally:
                 before[2] = other.get(timeout=1200)
     rows = {r["id"]: r["x"] for r in fe.read_table(name=TABLE).collect()}
