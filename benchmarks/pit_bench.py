@@ -153,6 +153,8 @@ def _aggregate(df: Any) -> dict[str, Any]:
         F.sum("x").alias("sum_x"),
         F.sum("z").alias("sum_z"),
         F.count("x").alias("found_x"),
+        # A model trains on every feature: counting y and w keeps Spark from pruning them.
+        (F.count("y") + F.count("w")).alias("found_yw"),
     ).collect()[0]
     return row.asDict()
 
@@ -199,7 +201,8 @@ def _tempo(spark: Any, shape: str) -> Any:
         right = TSDF(spark.table(name), ts_col="ts", partition_cols=["key"])
         left = left.asofJoin(right, right_prefix=prefix, skipNulls=False)
     df = left.df
-    return df.withColumnRenamed("a_x", "x").withColumnRenamed("b_z", "z")
+    renames = {"a_x": "x", "a_y": "y", "b_z": "z", "b_w": "w"}
+    return df.withColumnsRenamed(renames)
 
 
 def _limit(spark: Any, shape: str) -> Any:
@@ -207,21 +210,13 @@ def _limit(spark: Any, shape: str) -> Any:
     from pyspark.sql import functions as F
 
     f1, f2, sp = _names(shape)
-    union = (
-        spark.table(sp)
-        .select(
-            "key",
-            "ts",
-            F.lit(None).cast("double").alias("x"),
-            F.lit(None).cast("double").alias("z"),
-        )
-        .unionByName(
-            spark.table(f1).select("key", "ts", "x", F.lit(None).cast("double").alias("z"))
-        )
-        .unionByName(
-            spark.table(f2).select("key", "ts", F.lit(None).cast("double").alias("x"), "z")
-        )
-    )
+    columns = ("label", "x", "y", "z", "w")
+
+    def leg(table: str, own: tuple[str, ...]) -> Any:
+        nulls = [F.lit(None).cast("double").alias(c) for c in columns if c not in own]
+        return spark.table(table).select("key", "ts", *own, *nulls).select("key", "ts", *columns)
+
+    union = leg(sp, ("label",)).unionByName(leg(f1, ("x", "y"))).unionByName(leg(f2, ("z", "w")))
     return union.repartition("key").sortWithinPartitions("key", "ts")
 
 
@@ -248,6 +243,7 @@ def _pandas_run(args: argparse.Namespace) -> dict[str, Any]:
         "sum_x": float(out["x"].sum()),
         "sum_z": float(out["z"].sum()),
         "found_x": int(out["x"].notna().sum()),
+        "found_yw": int(out["y"].notna().sum() + out["w"].notna().sum()),
     }
     return {
         "seconds": time.perf_counter() - started,
@@ -359,7 +355,7 @@ def _row(method: str, shape: str, data: dict[str, Any], bases: dict[str, float])
     rows = [
         f"| {shape} | {method} | {data['seconds']:.1f} | {data['cpu_seconds']:.1f} | "
         f"{ratio(data['cpu_seconds'])} | {data['peak_rss_gib']:.2f} | "
-        f"{r['rows']:,} | {r['found_x']:,} / {r['sum_x']:.3f} |"
+        f"{r['rows']:,} | {r['found_x']:,} / {r['sum_x']:.3f} / {r.get('found_yw', 0):,} |"
     ]
     if "load_seconds" in data:
         wall = data["seconds"] + data["load_seconds"]
@@ -407,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scale {args.scale}: {sizes(args.scale)}; root {args.home}", flush=True)
     lines = [
         "| shape | method | wall s | CPU s | CPU / lakehouse | peak RSS (GiB) | rows | "
-        "rows with f1 / sum of f1.x |",
+        "rows with f1 / sum of f1.x / non-null f1.y + f2.w |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for shape in args.shapes.split(","):
