@@ -143,9 +143,8 @@ def _columns(batch: Any, spec: WorkerSpec) -> list[pa.Array]:
     arrays = list(batch) if isinstance(batch, tuple | list) else [batch]
     if len(arrays) == 1 and pa.types.is_struct(arrays[0].type) and spec.names:
         struct = arrays[0]
-        by_name = {
-            struct.type.field(i).name: struct.field(i) for i in range(struct.type.num_fields)
-        }
+        # flatten(), not field(): a null struct row gives null fields, not its children's.
+        by_name = {struct.type.field(i).name: child for i, child in enumerate(struct.flatten())}
         missing = [n for n in spec.names if n not in by_name]
         if missing:
             raise SchemaMismatchError(

@@ -107,3 +107,30 @@ def test_a_nan_reaches_the_estimators_own_check(tmp_path: Path) -> None:
     boosted = HistGradientBoostingClassifier(max_iter=20).fit(x, _labels(x))
     got = _score(_spec(boosted, tmp_path / "boosted"), frame)
     np.testing.assert_array_equal(got, boosted.predict(frame))
+
+
+def test_a_struct_binds_by_name_with_its_null_rows_and_offset(tmp_path: Path) -> None:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    x = _data(2_000, 6)
+    model = HistGradientBoostingRegressor(max_iter=20).fit(x, x["f0"] + x["f1"] * x["f2"])
+    spec = _spec(model, tmp_path / "boosted")
+    frame = _data(400, 7)
+    null_rows = np.zeros(len(frame), dtype=bool)
+    null_rows[[3, 250]] = True  # the struct itself is null there, its children hold values
+    children = [pa.array(frame[c]) for c in reversed(COLUMNS)]  # bound by name, not order
+    struct = pa.StructArray.from_arrays(
+        children, names=list(reversed(COLUMNS)), mask=pa.array(null_rows)
+    )
+    got = np.concatenate(
+        [
+            a.to_numpy(zero_copy_only=False)
+            # slices keep an offset into the same children
+            for a in predict_batches(spec, iter([(struct.slice(0, 200),), (struct.slice(200),)]))
+        ]
+    )
+    want = frame.copy()
+    want.loc[null_rows, COLUMNS] = np.nan  # a null struct row is missing values
+    np.testing.assert_array_equal(got, model.predict(want))
+    # The null rows made a difference (a regressor: equal by chance is out of the question).
+    assert not np.isclose(got[[3, 250]], model.predict(frame)[[3, 250]]).any()
