@@ -172,10 +172,10 @@ def _append_here(spark, table: str, barrier: Path, tag: str) -> list[int]:  # ty
 @pytest.mark.slow
 def test_two_spark_processes_appending_at_once_lose_nothing(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     table = str(tmp_path / "race_table")
-    spark.createDataFrame([], "writer STRING, batch INT").write.format("delta").save(table)
     barrier = tmp_path / "barrier"
     barrier.mkdir()
     # Writer "b" is a process of its own, writer "a" this one (its session is running).
+    # "b" starts its JVM while "a" creates the table; "a" reaches the barrier after that.
     other = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(tmp_path / "home"), table, str(barrier), "b"]
         + [str(APPENDS)],
@@ -184,7 +184,11 @@ def test_two_spark_processes_appending_at_once_lose_nothing(spark, tmp_path: Pat
         text=True,
     )
     try:
+        spark.createDataFrame([], "writer STRING, batch INT").write.format("delta").save(table)
         seen = {"a": _append_here(spark, table, barrier, "a")}
+    except BaseException:
+        other.kill()  # it would wait at the barrier for "a" forever
+        raise
     finally:
         out, err = other.communicate(timeout=900)
     # Not the exit code: deltalake may abort at interpreter exit (a known teardown issue).
