@@ -96,8 +96,8 @@ class RegistryClient:
         created = self._store.add_model(
             str(full), description=description, user_id=username(), created_at=created_at or now()
         )
-        if created:  # a model renamed away from this name no longer owns it
-            self._store.clear_rename_marker(str(full))
+        if created:  # a model renamed away from (or deleted under) this name no longer owns it
+            self._store.clear_marker(str(full))
         return created
 
     def ensure_registered_model(self, name: str) -> None:

@@ -19,6 +19,12 @@ A model renamed away leaves a marker row ``(old name, version 0)`` in
 version allocation under the old name in the same table the allocation
 commits to, so a registration racing a rename follows the model. Reads of
 versions never return it; creating a model of that name again removes it.
+
+Deleting a model leaves the same kind of marker (status ``DELETED``, no
+``source``), in the one commit that removes its versions: a registration that
+committed first goes with the rest (that commit re-reads on conflict), and one
+that commits later finds the marker and fails instead of leaving a version of
+a model that no longer exists.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ _TS = pa.timestamp("us", tz="UTC")
 _INPUT = pa.struct([("table_name", pa.string()), ("version", pa.int64())])
 
 RENAMED = "RENAMED"
+DELETED = "DELETED"
 _MAX_RENAMES = 100  # a longer chain of markers is a loop, not a history
 
 # Registry tables see many small MERGEs: checkpoint often so reads stay fast.
@@ -199,12 +206,28 @@ class RegistryStore:
         self.models.update_columns([row], ["description", "updated_at"])
 
     def remove_model(self, name: str) -> list[dict[str, Any]]:
-        """Forget a model and everything recorded for it; returns its versions' rows."""
-        for table in (self.aliases, self.version_tags, self.model_tags, self.versions):
-            rows = table.read(filters=[("name", "=", name)]).to_pylist()
-            table.delete_keys(rows)
+        """Forget a model and everything recorded for it; returns its versions' rows.
+
+        Each table's rows go in one commit whose read is redone on conflict, so a row
+        committed meanwhile goes too; the versions' commit leaves a deletion marker
+        (module docstring). The model's own row goes last.
+        """
+        for table in (self.aliases, self.version_tags, self.model_tags):
+
+            def rows_of(table: DeltaStore = table) -> tuple[list[dict[str, Any]], list[Any]]:
+                return table.read(filters=[("name", "=", name)]).to_pylist(), []
+
+            table.replace_keys(rows_of, what=f"deleting model {name}")
+        removed: list[dict[str, Any]] = []
+
+        def versions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            removed[:] = self.version_rows(name, include_deleted=True)
+            marked = self.marker(name) is not None
+            return removed, [] if marked else [self.marker_row(name, None, DELETED)]
+
+        self.versions.replace_keys(versions, what=f"deleting model {name}")
         self.models.delete_keys([{"name": name}])
-        return [r for r in rows if r["version"] > 0]  # the versions' rows, not a marker
+        return list(removed)
 
     def set_versions(self, changes: Iterable[ModelVersionChange]) -> None:
         """Set the same fields of several versions in one commit (update time: now)."""
@@ -237,13 +260,17 @@ class RegistryStore:
         self.version_tags.delete_keys([{"name": name, "version": version, "key": key}])
 
     # -- renames -----------------------------------------------------------------------
+    def marker(self, name: str) -> dict[str, Any] | None:
+        """The rename or deletion marker of ``name`` (its version-0 row), if any."""
+        rows = self.versions.read(
+            filters=[("name", "=", name), ("version", "=", 0)], columns=["source", "status"]
+        ).to_pylist()
+        return rows[0] if rows else None
+
     def renamed_to(self, name: str) -> str | None:
         """The name ``name`` was renamed to, if a model of that name was renamed away."""
-        rows = self.versions.read(
-            filters=[("name", "=", name), ("version", "=", 0)], columns=["source"]
-        )
-        values = rows.column("source").to_pylist()
-        return str(values[0]) if values else None
+        found = self.marker(name)
+        return str(found["source"]) if found and found["status"] == RENAMED else None
 
     def current_name(self, name: str) -> str:
         """``name``, or where its renames led (following a chain of renames)."""
@@ -254,25 +281,35 @@ class RegistryStore:
             name = target
         return name
 
+    def is_deleted(self, name: str) -> bool:
+        """Whether the model ``name`` was deleted (and not created again since)."""
+        found = self.marker(name)
+        return bool(found and found["status"] == DELETED)
+
     @staticmethod
-    def rename_marker(old: str, new: str) -> dict[str, Any]:
-        """The ``model_versions`` row that records ``old`` -> ``new`` (version 0)."""
+    def marker_row(name: str, new: str | None, status: str) -> dict[str, Any]:
+        """The ``model_versions`` row (version 0) that records a rename or a deletion."""
         stamp = now()
         empty = dict.fromkeys(SPECS["model_versions"].schema.names)
         return {
             **empty,
-            "name": old,
+            "name": name,
             "version": 0,
             "source": new,
-            "status": RENAMED,
+            "status": status,
             "deleted": True,
             "created_at": stamp,
             "updated_at": stamp,
         }
 
-    def clear_rename_marker(self, name: str) -> None:
+    @classmethod
+    def rename_marker(cls, old: str, new: str) -> dict[str, Any]:
+        """The ``model_versions`` row that records ``old`` -> ``new`` (version 0)."""
+        return cls.marker_row(old, new, RENAMED)
+
+    def clear_marker(self, name: str) -> None:
         """A model named ``name`` exists again: versions may be allocated under it."""
-        if self.renamed_to(name) is not None:
+        if self.marker(name) is not None:
             self.versions.delete_keys([{"name": name, "version": 0}])
 
     def move_model_rows(self, old: str, new: str) -> None:

@@ -71,6 +71,13 @@ commits a registration in exactly that gap.
 
 A model created again under the old name removes the marker; a registration
 of that name committed after that belongs to the new model of the name.
+
+Deleting a model races registrations the same way: its versions go in one
+``replace_keys`` commit that adds a deletion marker ``(name, 0)``. A
+registration committed first is in that commit's read (it conflicts and reads
+again otherwise) and is deleted with the rest; one that commits later finds the
+marker, and its retry raises ``NotFoundError``, leaving no row and no files.
+``tests/registry/test_delete_race.py`` commits one at each of those points.
 """
 
 from __future__ import annotations
@@ -138,8 +145,14 @@ def _allocate(store: RegistryStore, name: str, base: dict[str, Any]) -> dict[str
     def next_row() -> dict[str, Any]:
         nonlocal attempts
         attempts += 1
-        # A lost attempt may mean a rename: only then is the marker worth a read.
+        # A lost attempt may mean a rename or a deletion: only then is the marker
+        # worth a read.
         target = name if attempts == 1 else store.current_name(name)
+        if attempts > 1 and store.is_deleted(target):
+            raise NotFoundError(
+                f"registered model {target} does not exist: it was deleted while a version "
+                "was being registered (nothing was registered)"
+            )
         version = store.max_version(target) + 1
         location = version_location(parse_name(target), version)
         return {**base, "name": target, "version": version, "storage_location": location}
