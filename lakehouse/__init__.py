@@ -137,6 +137,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
         set_tracking_uri,
         start_run,
     )
+    from lakehouse.tracking.table_artifacts import load_table
 
 __version__ = "0.1.0"
 
@@ -177,6 +178,7 @@ _FORWARDS: dict[str, str] = {
     ),
     "score_table": "lakehouse.scoring.batch",
     "TrackingClient": "lakehouse.tracking.client",
+    "load_table": "lakehouse.tracking.table_artifacts",
     **dict.fromkeys(
         (
             "ActiveRun",
@@ -332,6 +334,7 @@ __all__ = [
     "list_catalogs",
     "list_schemas",
     "list_tables",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",

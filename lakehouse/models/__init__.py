@@ -10,6 +10,11 @@ from __future__ import annotations
 from lakehouse.models.info import ModelInfo
 from lakehouse.models.mlmodel import MLModel
 from lakehouse.models.pyfunc_model import PyFuncModel, load_pyfunc
+from lakehouse.models.serving_input import (
+    convert_input_example_to_serving_input,
+    set_signature,
+    validate_serving_input,
+)
 from lakehouse.models.signature import (
     ColSpec,
     DataType,
@@ -36,6 +41,9 @@ __all__ = [
     "PyFuncModel",
     "Schema",
     "TensorSpec",
+    "convert_input_example_to_serving_input",
     "infer_signature",
     "load_pyfunc",
+    "set_signature",
+    "validate_serving_input",
 ]

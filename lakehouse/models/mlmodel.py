@@ -29,7 +29,16 @@ from lakehouse.errors import InvalidArgumentError, InvalidModelError
 from lakehouse.models.environment import installed_version
 from lakehouse.models.signature import DataType, ModelSignature
 
-__all__ = ["MLMODEL", "PYFUNC", "MLModel", "load_input_example", "save_input_example"]
+__all__ = [
+    "MLMODEL",
+    "PYFUNC",
+    "MLModel",
+    "example_frame",
+    "load_input_example",
+    "save_input_example",
+    "serving_body",
+    "with_signature_types",
+]
 
 MLMODEL = "MLmodel"
 PYFUNC = "python_function"
@@ -165,13 +174,12 @@ def example_frame(example: Any) -> pd.DataFrame | np.ndarray:
 def save_input_example(folder: str | Path, example: pd.DataFrame | np.ndarray) -> dict[str, Any]:
     """Write ``input_example.json`` and ``serving_input_example.json``; returns the info."""
     folder = Path(folder)
+    serving = serving_body(example)
     if isinstance(example, np.ndarray):
-        body: dict[str, Any] = {"inputs": example.tolist()}
-        serving: dict[str, Any] = body
+        body: dict[str, Any] = serving
         info: dict[str, Any] = {"type": "ndarray", "format": "tf-serving"}
     else:
-        body = _jsonable(example)
-        serving = {"dataframe_split": body}
+        body = serving["dataframe_split"]
         info = {"type": "dataframe", "pandas_orient": "split"}
     (folder / _EXAMPLE).write_text(json.dumps(body))
     (folder / _SERVING_EXAMPLE).write_text(json.dumps(serving, indent=2))
@@ -186,11 +194,25 @@ def load_input_example(folder: str | Path, meta: MLModel) -> pd.DataFrame | np.n
     data = json.loads((Path(folder) / info["artifact_path"]).read_text())
     if info.get("type") == "ndarray":
         return np.asarray(data["inputs"])
-    frame = pd.DataFrame(data["data"], columns=data["columns"])
+    return with_signature_types(pd.DataFrame(data["data"], columns=data["columns"]), meta)
+
+
+def with_signature_types(frame: pd.DataFrame, meta: MLModel) -> pd.DataFrame:
+    """``frame`` read from JSON, its columns given the signature's types.
+
+    JSON has no int32 or float32: a column the signature declares so comes back as
+    int64/float64 and would fail the signature check.
+    """
     schema = meta.signature.inputs if meta.signature is not None else None
     if schema is not None and not schema.is_tensor_spec():
-        # JSON has no int32/float32: give the columns back the signature's types.
         for spec in schema:
             if spec.name in frame.columns and isinstance(spec.type, DataType):
                 frame[spec.name] = frame[spec.name].astype(spec.type.to_numpy())
     return frame
+
+
+def serving_body(example: pd.DataFrame | np.ndarray) -> dict[str, Any]:
+    """The scoring server's request body for ``example`` (MLflow's serving input layout)."""
+    if isinstance(example, np.ndarray):
+        return {"inputs": example.tolist()}
+    return {"dataframe_split": _jsonable(example)}

@@ -24,7 +24,7 @@ from lakehouse.models.mlmodel import PYFUNC, MLModel, load_input_example
 from lakehouse.models.signature import ModelSignature
 from lakehouse.store import files
 
-__all__ = ["PyFuncModel", "clear_cache", "load_pyfunc", "local_folder"]
+__all__ = ["PyFuncModel", "clear_cache", "forget", "load_pyfunc", "local_folder"]
 
 _CACHE: dict[str, PyFuncModel] = {}
 _LOCK = threading.Lock()
@@ -124,6 +124,12 @@ def load_pyfunc(location: str | Path, *, cache: bool = False) -> PyFuncModel:
         if key not in _CACHE:
             _CACHE[key] = _load(key)
         return _CACHE[key]
+
+
+def forget(location: str | Path) -> None:
+    """Drop the cached load of the package at ``location`` (its files changed)."""
+    with _LOCK:
+        _CACHE.pop(paths.to_uri(location), None)
 
 
 def clear_cache() -> None:

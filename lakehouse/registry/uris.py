@@ -35,6 +35,7 @@ from urllib.parse import urlparse
 from lakehouse import paths
 from lakehouse.catalog.names import parse_name
 from lakehouse.errors import InvalidArgumentError, InvalidStateError, NotFoundError
+from lakehouse.models.uris import PackageLocation, add_uri_resolver
 from lakehouse.registry.aliases import last_move
 from lakehouse.registry.entities import ModelVersionStatus, Stage, canonical_stage
 from lakehouse.registry.sources import publish
@@ -316,3 +317,15 @@ def resolve_model_uri(uri: str | Path, *, store: RegistryStore | None = None) ->
         f"model URI {text!r} has scheme {scheme!r}, which lakehouse does not know; "
         f"expected {_FORMS}"
     )
+
+
+def _package_location(uri: str) -> PackageLocation | None:
+    """The models layer's view of a ``runs:/`` or ``models:/`` URI (None for the others)."""
+    if urlparse(uri).scheme.lower() not in ("runs", "models"):
+        return None
+    found = resolve_model_uri(uri)
+    registered = f"{found.name}/{found.version}" if found.name is not None else None
+    return PackageLocation(found.location, immutable=found.immutable, registered=registered)
+
+
+add_uri_resolver(_package_location)  # lakehouse.models.set_signature & co. take these URIs

@@ -26,7 +26,7 @@ PRESENT = {
         "get_logged_model search_logged_models set_logged_model_tags last_logged_model "
         "delete_logged_model_tag finalize_logged_model log_model_params "
         # autologging
-        "autolog"
+        "autolog load_table"
     ),
     "lakehouse.entities": (
         "ViewType Run RunInfo RunData Metric Param RunTag Experiment ExperimentTag RunStatus "
@@ -34,7 +34,10 @@ PRESENT = {
         "RunInputs "
         "SourceType ModelVersion RegisteredModel"
     ),
-    "lakehouse.models": "infer_signature ModelSignature Model ModelInfo",
+    "lakehouse.models": (
+        "infer_signature ModelSignature Model ModelInfo set_signature validate_serving_input "
+        "convert_input_example_to_serving_input"
+    ),
     "lakehouse.models.signature": "ModelSignature infer_signature",
     "lakehouse.pyfunc": (
         "load_model log_model save_model PythonModel PythonModelContext spark_udf PyFuncModel"
@@ -67,11 +70,8 @@ CLIENT_METHODS = (
     " finalize_logged_model create_logged_model log_model_params delete_logged_model"
 )
 MISSING = {
-    "lakehouse": ("evaluate load_table Image"),
+    "lakehouse": ("evaluate Image"),
     "lakehouse.data": "from_huggingface from_polars",
-    "lakehouse.models": (
-        "set_signature validate_serving_input convert_input_example_to_serving_input"
-    ),
 }
 MISSING_MODULES: tuple[str, ...] = ()
 MISSING_CLIENT_METHODS = ""
