@@ -8,6 +8,7 @@ subclasses only choose that point; every read and commit is a real delta-rs one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,16 @@ def _package(folder: Path) -> str:
     return str(folder)
 
 
-def _with_versions(home: str, package: str, count: int) -> None:
-    with config_overrides(home=home):
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[str]:
+    """A root whose model has versions 1-3, made current; yields the package's path."""
+    package = _package(tmp_path / "pkg")
+    with config_overrides(home=str(tmp_path / "lh")):
         client = RegistryClient()
         client.create_registered_model(MODEL)
-        for _ in range(count):
+        for _ in range(3):
             client.create_model_version(MODEL, package)
+        yield package
 
 
 class _RegistersDuringTheDeletesRead(RegistryStore):
@@ -76,40 +81,32 @@ def _rows_left(name: str) -> list[tuple[int, str]]:
 
 
 def test_a_version_registered_between_the_deletes_read_and_its_commit_goes_too(
-    tmp_path: Path,
+    seeded: str,
 ) -> None:
-    home = str(tmp_path / "lh")
-    package = _package(tmp_path / "pkg")
-    _with_versions(home, package, 3)
-    with config_overrides(home=home):
-        store = _RegistersDuringTheDeletesRead(package)
-        removed = store.remove_model(MODEL)
-        assert store.registered == [4]  # committed after the read, before the delete
-        assert sorted(r["version"] for r in removed) == [1, 2, 3, 4]
-        assert _rows_left(MODEL) == [(0, "DELETED")]  # the marker only
-        client = RegistryClient()
-        with pytest.raises(NotFoundError, match=f"registered model {MODEL} does not exist"):
-            client.get_registered_model(MODEL)
+    store = _RegistersDuringTheDeletesRead(seeded)
+    removed = store.remove_model(MODEL)
+    assert store.registered == [4]  # committed after the read, before the delete
+    assert sorted(r["version"] for r in removed) == [1, 2, 3, 4]
+    assert _rows_left(MODEL) == [(0, "DELETED")]  # the marker only
+    with pytest.raises(NotFoundError, match=f"registered model {MODEL} does not exist"):
+        RegistryClient().get_registered_model(MODEL)
 
 
 def test_a_registration_that_read_before_the_delete_committed_fails_and_leaves_nothing(
-    tmp_path: Path,
+    seeded: str, tmp_path: Path
 ) -> None:
-    home = str(tmp_path / "lh")
-    package = _package(tmp_path / "pkg")
-    _with_versions(home, package, 3)
-    with config_overrides(home=home):
-        store = _DeletedDuringTheAllocationsRead()
-        source = resolve_source(package, location=paths.to_uri(package))
-        with pytest.raises(NotFoundError, match="deleted while a version was being registered"):
-            register_version(store, MODEL, source, description=None, inputs=[])
-        assert store.deleted
-        assert _rows_left(MODEL) == [(0, "DELETED")]
-        models_root = Path(paths.to_local_path(paths.to_uri(home))) / "models/main/ml/doomed"
-        assert not models_root.exists() or list(models_root.rglob("model.pkl")) == []
+    models_root = tmp_path / "lh" / "models/main/ml/doomed"
+    assert len(list(models_root.rglob("model.pkl"))) == 3  # the seeded versions' files
+    store = _DeletedDuringTheAllocationsRead()
+    source = resolve_source(seeded, location=paths.to_uri(seeded))
+    with pytest.raises(NotFoundError, match="deleted while a version was being registered"):
+        register_version(store, MODEL, source, description=None, inputs=[])
+    assert store.deleted
+    assert _rows_left(MODEL) == [(0, "DELETED")]
+    assert not models_root.exists() or list(models_root.rglob("model.pkl")) == []
 
-        # The name is free again: a new model of it starts at version 1.
-        client = RegistryClient()
-        client.create_registered_model(MODEL)
-        assert client.create_model_version(MODEL, package).version == 1
-        assert _rows_left(MODEL) == [(1, "READY")]
+    # The name is free again: a new model of it starts at version 1.
+    client = RegistryClient()
+    client.create_registered_model(MODEL)
+    assert client.create_model_version(MODEL, seeded).version == 1
+    assert _rows_left(MODEL) == [(1, "READY")]
