@@ -78,6 +78,7 @@ if TYPE_CHECKING:  # what the lazy forwards below resolve to, for type checkers 
     )
     from lakehouse.catalog.sql import sql, translate_error
     from lakehouse.client import Client, MlflowClient
+    from lakehouse.evaluation import evaluate
     from lakehouse.exceptions import MlflowException
     from lakehouse.registry.client import RegistryClient
     from lakehouse.registry.fluent import (
@@ -164,6 +165,7 @@ _FORWARDS: dict[str, str] = {
     ),
     **dict.fromkeys(("sql", "translate_error"), "lakehouse.catalog.sql"),
     **dict.fromkeys(("Client", "MlflowClient"), "lakehouse.client"),
+    "evaluate": "lakehouse.evaluation",
     "MlflowException": "lakehouse.exceptions",
     "RegistryClient": "lakehouse.registry.client",
     **dict.fromkeys(
@@ -321,6 +323,7 @@ __all__ = [
     "drop_schema",
     "drop_table",
     "end_run",
+    "evaluate",
     "get_artifact_uri",
     "get_config",
     "get_experiment",

@@ -243,6 +243,7 @@ PUBLIC = {
     "delete_run",
     "delete_tag",
     "end_run",
+    "evaluate",
     "get_experiment",
     "get_experiment_by_name",
     "get_run",

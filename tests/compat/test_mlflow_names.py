@@ -26,7 +26,7 @@ PRESENT = {
         "get_logged_model search_logged_models set_logged_model_tags last_logged_model "
         "delete_logged_model_tag finalize_logged_model log_model_params "
         # autologging
-        "autolog load_table"
+        "autolog load_table evaluate"
     ),
     "lakehouse.entities": (
         "ViewType Run RunInfo RunData Metric Param RunTag Experiment ExperimentTag RunStatus "
@@ -70,7 +70,7 @@ CLIENT_METHODS = (
     " finalize_logged_model create_logged_model log_model_params delete_logged_model"
 )
 MISSING = {
-    "lakehouse": ("evaluate Image"),
+    "lakehouse": ("Image"),
     "lakehouse.data": "from_huggingface from_polars",
 }
 MISSING_MODULES: tuple[str, ...] = ()
