@@ -19,7 +19,9 @@ works: its ``predict`` looks features up through Spark the same way.
 from __future__ import annotations
 
 import dataclasses
+import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,7 @@ import yaml
 
 from lakehouse import paths
 from lakehouse.errors import InvalidArgumentError, InvalidModelError
-from lakehouse.features.entities import FeatureSpec
+from lakehouse.features.entities import FeatureSpec, LookupSpec
 from lakehouse.features.training import TrainingSet, build_features, lookups_for_scoring
 from lakehouse.models.flavors import pyfunc as pyfunc_flavor
 from lakehouse.models.flavors.pyfunc import PythonModel, PythonModelContext
@@ -46,11 +48,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FEATURE_SPEC_KEY",
+    "FeaturePlan",
     "FeatureStoreModel",
     "feature_spec_of",
     "has_feature_spec",
     "log_model",
+    "lookup_features",
+    "plan_features",
     "score_batch",
+    "score_looked_up",
     "score_with_features",
 ]
 
@@ -192,6 +198,68 @@ def has_feature_spec(resolved: ResolvedModelUri) -> bool:
     return (meta.extra.get("metadata") or {}).get(FEATURE_SPEC_KEY) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class FeaturePlan:
+    """What scoring one feature-store model on a DataFrame looks up, before any lookup."""
+
+    resolved: ResolvedModelUri
+    spec: FeatureSpec
+    folder: str
+    lookups: tuple[LookupSpec, ...]
+
+    @property
+    def versions(self) -> dict[str, int]:
+        """``{feature table: Delta version}`` read by the lookups."""
+        return {lookup.table_name: lookup.version for lookup in self.lookups}
+
+    @property
+    def key(self) -> str:
+        """Equal for plans whose lookups and functions give the same columns."""
+        parts = [lookup.to_dict() for lookup in self.lookups]
+        parts += [function.to_dict() for function in self.spec.functions]
+        return json.dumps(parts, sort_keys=True, default=str)
+
+
+def plan_features(resolved: ResolvedModelUri, df: DataFrame) -> FeaturePlan:
+    """The model's lookups against the tables' newest versions, its inputs checked."""
+    folder = local_folder(resolved.location)
+    spec = _load_spec(folder, resolved.uri)
+    _check_inputs(spec, df, resolved.uri)
+    return FeaturePlan(resolved, spec, folder, tuple(lookups_for_scoring(spec, df.columns)))
+
+
+def lookup_features(plan: FeaturePlan, df: DataFrame) -> DataFrame:
+    """``df`` with the plan's features looked up and its functions computed."""
+    return build_features(df, plan.lookups, plan.spec.functions)
+
+
+def score_looked_up(
+    plan: FeaturePlan,
+    built: DataFrame,
+    *,
+    prediction_column: str = "prediction",
+    result_type: str = "double",
+) -> DataFrame:
+    """``built`` (features looked up) with the inner model's ``prediction_column``."""
+    resolved = plan.resolved
+    # The inner package, pinned with the outer one: the batch-scoring path scores it.
+    inner = dataclasses.replace(
+        resolved,
+        uri=f"{resolved.pinned_uri} (inner model)",
+        location=paths.to_uri(str(Path(plan.folder) / "artifacts" / RAW_MODEL)),
+    )
+    if is_spark_ml(inner):
+        # Spark ML scores in the JVM with the pipeline's transform (no Python worker);
+        # its stages read the feature columns by name.
+        return predict_df(
+            built, inner, prediction_column=prediction_column, result_type=result_type
+        )
+    udf = udf_for(built.sparkSession, inner, result_type)
+    columns = list(plan.spec.feature_columns)
+    udf.check(built, *columns)
+    return built.withColumn(prediction_column, udf(*columns))
+
+
 def score_with_features(
     resolved: ResolvedModelUri,
     df: DataFrame,
@@ -205,29 +273,14 @@ def score_with_features(
     scoring job calls it and records the returned ``{feature table: Delta version}``
     as the run's lineage.
     """
-    folder = local_folder(resolved.location)
-    spec = _load_spec(folder, resolved.uri)
-    _check_inputs(spec, df, resolved.uri)
-    lookups = lookups_for_scoring(spec, df.columns)
-    built = build_features(df, lookups, spec.functions)
-    versions = {lookup.table_name: lookup.version for lookup in lookups}
-    # The inner package, pinned with the outer one: the batch-scoring path scores it.
-    inner = dataclasses.replace(
-        resolved,
-        uri=f"{resolved.pinned_uri} (inner model)",
-        location=paths.to_uri(str(Path(folder) / "artifacts" / RAW_MODEL)),
+    plan = plan_features(resolved, df)
+    scored = score_looked_up(
+        plan,
+        lookup_features(plan, df),
+        prediction_column=prediction_column,
+        result_type=result_type,
     )
-    if is_spark_ml(inner):
-        # Spark ML scores in the JVM with the pipeline's transform (no Python worker);
-        # its stages read the feature columns by name.
-        scored = predict_df(
-            built, inner, prediction_column=prediction_column, result_type=result_type
-        )
-        return scored, versions
-    udf = udf_for(built.sparkSession, inner, result_type)
-    columns = list(spec.feature_columns)
-    udf.check(built, *columns)
-    return built.withColumn(prediction_column, udf(*columns)), versions
+    return scored, plan.versions
 
 
 def score_batch(*, model_uri: str, df: DataFrame, result_type: str = "double") -> DataFrame:

@@ -364,30 +364,46 @@ def _score(
 
     A model logged with a training set scores through the feature store's path (its
     features looked up on the driver's plan, point in time on the spine's timestamp
-    column, then the inner model); its feature columns are not kept. Other models
-    score with the plain UDF. Each checks its input columns on the driver, no task runs.
+    column, then the inner model); its feature columns are not kept. Models whose
+    lookups are the same (a champion and a challenger trained on one feature set)
+    share one lookup. Other models score with the plain UDF. Each checks its input
+    columns on the driver, no task runs.
     """
     # scoring and features are sibling layers that import each other: import lazily.
-    from lakehouse.features.model import has_feature_spec, score_with_features
+    from lakehouse.features.model import FeaturePlan, has_feature_spec, plan_features
 
     scored = df
-    feature_tables: dict[str, int] = {}
+    groups: dict[str, list[tuple[ScoredModel, FeaturePlan]]] = {}
     for m in models:
-        if not has_feature_spec(m.resolved):
-            scored = predict_df(
-                scored, m.resolved, prediction_column=m.column, result_type=result_type
-            )
-            continue
         if m.column in scored.columns:
             raise InvalidArgumentError(
                 f"the input already has a column {m.column!r}; choose another prediction_column"
             )
-        built, versions = score_with_features(
-            m.resolved, scored, prediction_column=m.column, result_type=result_type
-        )
-        scored = built.select(*[f"`{c}`" for c in scored.columns], m.column)
-        feature_tables.update(versions)
-    return scored, feature_tables
+        if has_feature_spec(m.resolved):
+            plan = plan_features(m.resolved, df)
+            groups.setdefault(plan.key, []).append((m, plan))
+        else:
+            scored = predict_df(
+                scored, m.resolved, prediction_column=m.column, result_type=result_type
+            )
+    feature_tables: dict[str, int] = {}
+    for members in groups.values():
+        scored = _score_with_features(scored, members, result_type)
+        feature_tables.update(members[0][1].versions)
+    kept = [m.column for m in models]  # the input's columns, then the scores in model order
+    return scored.select(*[f"`{c}`" for c in df.columns], *kept), feature_tables
+
+
+def _score_with_features(
+    scored: DataFrame, members: Sequence[tuple[ScoredModel, Any]], result_type: str
+) -> DataFrame:
+    """One lookup for ``members`` (their plans are equal), each model's score on it."""
+    from lakehouse.features.model import lookup_features, score_looked_up
+
+    built = lookup_features(members[0][1], scored)
+    for m, plan in members:
+        built = score_looked_up(plan, built, prediction_column=m.column, result_type=result_type)
+    return built.select(*[f"`{c}`" for c in scored.columns], *[m.column for m, _ in members])
 
 
 def _experiment_id(client: TrackingClient, spec: ScoringSpec) -> str:

@@ -160,3 +160,58 @@ def test_nightly_job_conf_scores_the_next_day_point_in_time(
         got = dict(zip(part["customer_id"], part["churn_prediction"], strict=True))
         assert got == pytest.approx(_expected(day))
     assert _expected(SCORED[0]) != _expected(SCORED[1])
+
+
+@pytest.mark.slow
+def test_champion_and_challenger_on_one_feature_set_share_one_lookup(
+    logged: FeatureEngineeringClient,
+    spark,  # type: ignore[no-untyped-def]
+) -> None:
+    from sklearn.dummy import DummyRegressor
+
+    from lakehouse.features.model import feature_spec_of
+    from lakehouse.scoring.batch import ScoringSpec, _resolve_models, _score
+
+    # A challenger on the champion's features: the same training set, a constant model.
+    champion = feature_spec_of(f"models:/{MODEL}@champion")
+    training_set = logged.create_training_set(
+        df=spark.createDataFrame(pd.DataFrame({"customer_id": [0], "d": [_day(2)], "y": [7.0]})),
+        feature_lookups=[
+            FeatureLookup(table_name=FEATURES, lookup_key="customer_id", timestamp_lookup_key="d")
+        ],
+        label="y",
+        exclude_columns=["customer_id", "d"],
+    )
+    rows = training_set.load_df().toPandas()
+    challenger = DummyRegressor(strategy="constant", constant=7.0)
+    challenger.fit(rows[["f1", "f2"]], rows["y"])
+    with lh.start_run():
+        logged.log_model(
+            model=challenger,
+            artifact_path="model",
+            flavor=lh.sklearn,
+            training_set=training_set,
+            registered_model_name=MODEL,
+        )
+    lh.Client().set_registered_model_alias(MODEL, "challenger", 2)
+    assert feature_spec_of(f"models:/{MODEL}@challenger").lookups[0].features == (
+        champion.lookups[0].features
+    )
+
+    spec = ScoringSpec(
+        model_uri=MODEL, input_table=SPINE, output_table=OUTPUT, aliases=("champion", "challenger")
+    )
+    day = SCORED[0]
+    spine = lh.table(SPINE).where(f"d = DATE'{day}'")
+    scored, tables = _score(spine, _resolve_models(spec), "double")
+    assert tables == {FEATURES: lh.describe_table(FEATURES).version}
+    assert scored.columns == ["customer_id", "d", "prediction_champion", "prediction_challenger"]
+    # One as-of join (one window over the spine and the feature rows) for both models.
+    plan = scored._jdf.queryExecution().optimizedPlan().toString()
+    assert plan.count("Window [") == 1
+    got = scored.toPandas()
+    want = _expected(day)
+    assert dict(zip(got["customer_id"], got["prediction_champion"], strict=True)) == (
+        pytest.approx(want)
+    )
+    assert set(got["prediction_challenger"]) == {7.0}
