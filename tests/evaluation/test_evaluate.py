@@ -28,17 +28,27 @@ def _features(n: int, seed: int) -> pd.DataFrame:
 
 
 def _cases(folder: Path) -> dict[str, dict[str, Any]]:
-    """Three evaluations: a binary and a 3-class sklearn classifier, a regressor's column."""
+    """Evaluations: sklearn models (binary, 3 classes, regression) and predictions columns
+    (regression; string labels with pos_label and sample weights; 3 classes, macro average)."""
     rng = np.random.default_rng(7)
     X = _features(60, 1)
     binary = (X.a + 0.5 * rng.normal(size=60) > 0).astype(int)
     multi = np.digitize(X.a + 0.3 * rng.normal(size=60), [-0.5, 0.5])
     y_reg = 2 * X.b + rng.normal(size=60)
     reg = LinearRegression().fit(X, y_reg)
+    words = np.array(["no", "yes"])
+    guess = np.where(X.a + X.c > 0, "yes", "no")
     frames = {
         "binary": (X.assign(y=binary), LogisticRegression().fit(X, binary)),
         "multiclass": (X.assign(y=multi), LogisticRegression().fit(X, multi)),
         "regressor": (X.assign(y=y_reg, p=reg.predict(X) + 0.1), None),
+        "regressor_model": (X.assign(y=y_reg), reg),
+        "words_weighted": (X.assign(y=words[binary], p=guess), None),
+        "multiclass_macro": (X.assign(y=multi, p=np.digitize(X.a, [-0.4, 0.6])), None),
+    }
+    configs: dict[str, dict[str, Any]] = {
+        "words_weighted": {"pos_label": "no", "sample_weights": np.linspace(0.5, 2, 60).tolist()},
+        "multiclass_macro": {"average": "macro"},
     }
     cases = {}
     for name, (df, model) in frames.items():
@@ -52,8 +62,8 @@ def _cases(folder: Path) -> dict[str, dict[str, Any]]:
             "model": path,
             "targets": "y",
             "predictions": None if model is not None else "p",
-            "model_type": "regressor" if name == "regressor" else "classifier",
-            "config": {},
+            "model_type": "regressor" if name.startswith("regressor") else "classifier",
+            "config": configs.get(name, {}),
         }
     return cases
 
@@ -82,10 +92,14 @@ def _evaluate(case: dict[str, Any]) -> EvaluationResult:
         targets=case["targets"],
         predictions=case["predictions"],
         model_type=case["model_type"],
+        evaluator_config=case["config"],
     )
 
 
-@pytest.mark.parametrize("name", ["binary", "multiclass", "regressor"])
+@pytest.mark.parametrize(
+    "name",
+    ["binary", "multiclass", "regressor", "regressor_model", "words_weighted", "multiclass_macro"],
+)
 def test_metrics_equal_mlflow(home: str, compared: Any, name: str) -> None:
     cases, theirs = compared
     with lh.start_run() as run:
