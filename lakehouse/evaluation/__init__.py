@@ -10,7 +10,7 @@ metrics of your own. Example::
 
 from __future__ import annotations
 
-from lakehouse.evaluation.evaluate import evaluate
+from lakehouse.evaluation.evaluator import evaluate
 from lakehouse.evaluation.result import (
     EvaluationArtifact,
     EvaluationMetric,

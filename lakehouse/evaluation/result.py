@@ -145,4 +145,4 @@ class EvaluationResult:
 
     metrics: dict[str, Any]
     artifacts: dict[str, EvaluationArtifact]
-    run_id: str | None = None
+    run_id: str
