@@ -239,3 +239,15 @@ def test_spark_dataframe_is_collected(
         lh.evaluate(
             data=spark.createDataFrame(df), targets="y", predictions="p", model_type="regressor"
         )
+
+
+def test_loaded_model_and_unknown_model_id(home: str, compared: Any) -> None:
+    cases, theirs = compared
+    case = cases["binary"]
+    data = pd.read_parquet(case["data"])
+    loaded = lh.pyfunc.load_model(case["model"])
+    with pytest.raises(lh.NotFoundError):
+        lh.evaluate(loaded, data, targets="y", model_type="classifier", model_id="m-" + "0" * 32)
+    _no_runs()
+    result = lh.evaluate(loaded, data, targets="y", model_type="classifier")
+    assert result.metrics == pytest.approx(theirs["binary"]["metrics"], rel=1e-9)
