@@ -167,6 +167,15 @@ def _model_id_of(uri: str) -> str | None:
     return None
 
 
+def _raw_predict(raw: Any) -> Callable[[pd.DataFrame], Any]:
+    """The native model's predict; an XGBoost Booster's takes a DMatrix, built here (as MLflow)."""
+    if type(raw).__module__.startswith("xgboost") and type(raw).__name__ == "Booster":
+        import xgboost
+
+        return lambda df: raw.predict(xgboost.DMatrix(df))
+    return raw.predict
+
+
 def resolve_model(model: Any, *, model_config: Any) -> Predictor | None:
     """A model URI, a loaded :class:`PyFuncModel` or a function as a :class:`Predictor`."""
     if model is None:
@@ -189,7 +198,7 @@ def resolve_model(model: Any, *, model_config: Any) -> Predictor | None:
             raw = model.get_raw_model()
             sklearn_model = raw if model.loader_module == "mlflow.sklearn" else None
             proba = getattr(raw, "predict_proba", None)
-            return Predictor(raw.predict, proba, sklearn_model, model_id)
+            return Predictor(_raw_predict(raw), proba, sklearn_model, model_id)
         return Predictor(model.predict, None, None, model_id)
     if callable(model):
         return Predictor(model, None, None, None)

@@ -15,6 +15,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 
 import lakehouse as lh
 from lakehouse import sklearn as lh_sklearn
+from lakehouse import xgboost as lh_xgboost
 from lakehouse.evaluation import EvaluationResult, MetricValue, make_metric
 
 pytest.importorskip("mlflow")
@@ -25,6 +26,12 @@ SIDE = Path(__file__).with_name("mlflow_side.py")
 def _features(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     return pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+
+
+def _booster(X: pd.DataFrame, y: pd.Series) -> Any:
+    import xgboost
+
+    return xgboost.train({"max_depth": 2}, xgboost.DMatrix(X, y), num_boost_round=4)
 
 
 def _cases(folder: Path) -> dict[str, dict[str, Any]]:
@@ -45,6 +52,7 @@ def _cases(folder: Path) -> dict[str, dict[str, Any]]:
         "regressor_model": (X.assign(y=y_reg), reg),
         "words_weighted": (X.assign(y=words[binary], p=guess), None),
         "multiclass_macro": (X.assign(y=multi, p=np.digitize(X.a, [-0.4, 0.6])), None),
+        "regressor_booster": (X.assign(y=y_reg), _booster(X, y_reg)),
     }
     configs: dict[str, dict[str, Any]] = {
         "words_weighted": {"pos_label": "no", "sample_weights": np.linspace(0.5, 2, 60).tolist()},
@@ -56,7 +64,8 @@ def _cases(folder: Path) -> dict[str, dict[str, Any]]:
         path = None
         if model is not None:
             path = str(folder / f"{name}-model")
-            lh_sklearn.save_model(model, path)
+            flavor = lh_xgboost if name.endswith("booster") else lh_sklearn
+            flavor.save_model(model, path)
         cases[name] = {
             "data": str(folder / f"{name}.parquet"),
             "model": path,
@@ -98,7 +107,15 @@ def _evaluate(case: dict[str, Any]) -> EvaluationResult:
 
 @pytest.mark.parametrize(
     "name",
-    ["binary", "multiclass", "regressor", "regressor_model", "words_weighted", "multiclass_macro"],
+    [
+        "binary",
+        "multiclass",
+        "regressor",
+        "regressor_model",
+        "regressor_booster",
+        "words_weighted",
+        "multiclass_macro",
+    ],
 )
 def test_metrics_equal_mlflow(home: str, compared: Any, name: str) -> None:
     cases, theirs = compared
