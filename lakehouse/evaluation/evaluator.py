@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -43,12 +44,15 @@ _CONFIG_KEYS = frozenset(
         "metric_prefix",
         "max_classes_for_multiclass_roc_pr",
         "col_mapping",
+        "calibration_n_bins",
+        "calibration_classifier_name",
     }
 )
-# MLflow's keys for what lakehouse does not draw (SHAP explanations, calibration and lift
-# curves): accepted, so configs written for MLflow run, and ignored.
-_IGNORED_PREFIXES = ("log_model_explainability", "explainability_", "log_explainer", "calibration_")
+# MLflow's keys for SHAP explanations, which lakehouse does not draw: accepted, so configs
+# written for MLflow run, and ignored.
+_IGNORED_PREFIXES = ("log_model_explainability", "explainability_", "log_explainer")
 METRICS_FILE = "eval_metrics.json"
+_logger = logging.getLogger(__name__)
 
 
 def _check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -149,32 +153,58 @@ def _classifier(
     values = builtin.classifier_metrics(
         data.targets, y_pred, proba, labels, average=average, weights=weights
     )
+    return values, _classifier_files(data, y_pred, proba, labels, config, folder)
+
+
+def _draw(files: dict[str, Path], name: str, draw: Any, *args: Any) -> None:
+    """Add an image to ``files``; as MLflow, one that cannot be drawn is skipped, with a
+    warning, rather than failing the evaluation."""
+    try:
+        result = draw(*args)
+    except Exception as err:  # noqa: BLE001 - any plotting failure: skip the image
+        _logger.warning("lh.evaluate could not draw %s: %r", name, err)
+        return
+    files.update(result if isinstance(result, dict) else {name: result})
+
+
+def _classifier_files(
+    data: EvalData,
+    y_pred: np.ndarray,
+    proba: np.ndarray | None,
+    labels: builtin.Labels,
+    config: Mapping[str, Any],
+    folder: Path,
+) -> dict[str, Path]:
+    """The classifier's images (and per-class table) in ``folder``, by MLflow's names."""
     prefix = str(config.get("metric_prefix") or "")
+    weights = _weights(config, len(data.targets))
     files: dict[str, Path] = {}
+    args: tuple[Any, ...]
     max_classes = int(config.get("max_classes_for_multiclass_roc_pr", 10))
     curves = proba is not None and (labels.binary or len(labels.values) <= max_classes)
-    if curves:
-        assert proba is not None
-        files.update(
-            plots.curve_pngs(
-                folder,
-                prefix,
-                data.targets,
-                proba,
-                labels.values,
-                (labels.pos_label, labels.pos_index),
-            )
-        )
+    pos = (labels.pos_label, labels.pos_index)
+    sorted_labels = np.sort(labels.values)
+    if proba is not None:
+        if curves:
+            args = (folder, prefix, data.targets, proba, labels.values, pos)
+            _draw(files, "curves", plots.curve_pngs, *args)
+        if labels.binary:
+            path = folder / f"{prefix}lift_curve_plot.png"
+            _draw(files, "lift_curve_plot", plots.lift_png, path, data.targets, proba, pos[0])
+        calibration = {k: v for k, v in config.items() if k.startswith("calibration_")}
+        path = folder / f"{prefix}calibration_curve_plot.png"
+        args = (path, data.targets, proba, sorted_labels, pos, calibration)
+        _draw(files, "calibration_curve_plot", plots.calibration_png, *args)
     if not labels.binary:
         rows = builtin.per_class_metrics(
             data.targets, y_pred, proba if curves else None, labels.values, weights
         )
         files["per_class_metrics"] = folder / f"{prefix}per_class_metrics.csv"
         pd.DataFrame(rows).to_csv(files["per_class_metrics"], index=False)
-    files["confusion_matrix"] = plots.confusion_matrix_png(
-        folder / f"{prefix}confusion_matrix.png", data.targets, y_pred, labels.values, weights
-    )
-    return values, files
+    path = folder / f"{prefix}confusion_matrix.png"
+    args = (path, data.targets, y_pred, labels.values, weights)
+    _draw(files, "confusion_matrix", plots.confusion_matrix_png, *args)
+    return files
 
 
 def _bind(

@@ -1,8 +1,9 @@
 """The images ``lh.evaluate`` logs for a classifier, under MLflow's file names.
 
-``confusion_matrix.png`` (normalized by true class) always; ``roc_curve_plot.png`` and
-``precision_recall_curve_plot.png`` when the model gives class probabilities (one line,
-or one line per class for up to ``max_classes_for_multiclass_roc_pr`` classes). Figures
+``confusion_matrix.png`` (normalized by true class) always; when the model gives class
+probabilities, ``roc_curve_plot.png`` and ``precision_recall_curve_plot.png`` (one line,
+or one per class for up to ``max_classes_for_multiclass_roc_pr`` classes),
+``calibration_curve_plot.png``, and for two classes ``lift_curve_plot.png``. Figures
 are drawn on matplotlib's Agg canvas directly (a notebook's pyplot backend is left
 alone) and written to a folder; nothing here logs.
 """
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as sk
 
-__all__ = ["confusion_matrix_png", "curve_pngs"]
+__all__ = ["calibration_png", "confusion_matrix_png", "curve_pngs", "lift_png"]
 
 # MLflow's default evaluator: 175 dpi, 6 x 4 inches, font size 8
 _RC: dict[Any, Any] = {"figure.dpi": 175, "figure.autolayout": True, "font.size": 8}
@@ -106,3 +107,65 @@ def curve_pngs(
             fig.savefig(path, bbox_inches="tight")
         written[name] = path
     return written
+
+
+def calibration_png(
+    path: Path,
+    y_true: np.ndarray,
+    y_proba: np.ndarray,
+    labels: np.ndarray,
+    pos: tuple[Any, int],
+    config: dict[str, Any],
+) -> Path:
+    """Write the calibration curve (one line per class for more than two) to ``path``.
+
+    ``config`` holds MLflow's ``calibration_n_bins`` and ``calibration_classifier_name``.
+    """
+    import matplotlib
+    from sklearn.calibration import CalibrationDisplay, calibration_curve
+
+    bins = int(config.get("calibration_n_bins", 10))
+    name = config.get("calibration_classifier_name")
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        if len(labels) == 2:
+            CalibrationDisplay.from_predictions(
+                y_true, y_proba[:, pos[1]], pos_label=pos[0], n_bins=bins, name=name, ax=ax
+            )
+        else:
+            for i, label in enumerate(labels):
+                true, predicted = calibration_curve(
+                    np.asarray(y_true) == label, y_proba[:, i], n_bins=bins
+                )
+                ax.plot(predicted, true, marker="o", markersize=3, label=f"Class {label}")
+            ax.plot([0, 1], [0, 1], linestyle="dotted", label="Perfect Calibration", color="k")
+            ax.legend(loc="best")
+            ax.set_title(f"{name or 'Classifier'} Calibration")
+            ax.set(xlabel="Mean Predicted Probability", ylabel="Fraction of True Positives")
+        fig.savefig(path, bbox_inches="tight")
+    return path
+
+
+def lift_png(path: Path, y_true: np.ndarray, y_proba: np.ndarray, pos_label: Any) -> Path:
+    """Write a two-class lift curve (MLflow's, from scikit-plot) to ``path``.
+
+    For each class: the share of that class found in the top x% of rows ranked by its
+    probability, divided by x. The columns of ``y_proba`` follow the sorted classes.
+    """
+    import matplotlib
+
+    classes = np.unique(np.asarray(y_true))
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        for i, label in enumerate(classes):
+            hits = (np.asarray(y_true) == label)[np.argsort(y_proba[:, i])[::-1]]
+            share = np.arange(1, len(hits) + 1) / len(hits)
+            lift = np.cumsum(hits) / hits.sum() / share
+            positive = " (positive)" if label == pos_label else ""
+            ax.plot(share, lift, lw=3, label=f"Class {label}{positive}")
+        ax.plot([0, 1], [1, 1], "k--", lw=2, label="Baseline")
+        ax.set(title="Lift Curve", xlabel="Percentage of sample", ylabel="Lift")
+        ax.grid(True)
+        ax.legend(loc="lower right")
+        fig.savefig(path, bbox_inches="tight")
+    return path
