@@ -248,6 +248,7 @@ PUBLIC = {
     "get_experiment_by_name",
     "get_run",
     "last_active_run",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
