@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -41,6 +42,18 @@ def _features() -> pd.DataFrame:
     )
 
 
+def _training_set(fe: FeatureEngineeringClient, labels: Any) -> Any:
+    """Labels ``y`` on (customer_id, d) with the features as of ``d``; the model sees only them."""
+    return fe.create_training_set(
+        df=labels,
+        feature_lookups=[
+            FeatureLookup(table_name=FEATURES, lookup_key="customer_id", timestamp_lookup_key="d")
+        ],
+        label="y",
+        exclude_columns=["customer_id", "d"],
+    )
+
+
 @pytest.fixture
 def logged(spark, home: str) -> FeatureEngineeringClient:  # type: ignore[no-untyped-def]
     """The feature table, a champion logged with its training set, and the spine table."""
@@ -62,14 +75,7 @@ def logged(spark, home: str) -> FeatureEngineeringClient:  # type: ignore[no-unt
             ]
         )
     )
-    training_set = fe.create_training_set(
-        df=labels,
-        feature_lookups=[
-            FeatureLookup(table_name=FEATURES, lookup_key="customer_id", timestamp_lookup_key="d")
-        ],
-        label="y",
-        exclude_columns=["customer_id", "d"],  # the model sees only the features
-    )
+    training_set = _training_set(fe, labels)
     train = training_set.load_df().toPandas()
     model = LinearRegression().fit(train[["f1", "f2"]], 2 * train["f1"] + 3 * train["f2"])
     with lh.start_run():
@@ -174,14 +180,8 @@ def test_champion_and_challenger_on_one_feature_set_share_one_lookup(
 
     # A challenger on the champion's features: the same training set, a constant model.
     champion = feature_spec_of(f"models:/{MODEL}@champion")
-    training_set = logged.create_training_set(
-        df=spark.createDataFrame(pd.DataFrame({"customer_id": [0], "d": [_day(2)], "y": [7.0]})),
-        feature_lookups=[
-            FeatureLookup(table_name=FEATURES, lookup_key="customer_id", timestamp_lookup_key="d")
-        ],
-        label="y",
-        exclude_columns=["customer_id", "d"],
-    )
+    labels = pd.DataFrame({"customer_id": [0], "d": [_day(2)], "y": [7.0]})
+    training_set = _training_set(logged, spark.createDataFrame(labels))
     rows = training_set.load_df().toPandas()
     challenger = DummyRegressor(strategy="constant", constant=7.0)
     challenger.fit(rows[["f1", "f2"]], rows["y"])
