@@ -54,6 +54,20 @@ def _training_set(fe: FeatureEngineeringClient, labels: Any) -> Any:
     )
 
 
+def _register(fe: FeatureEngineeringClient, model: Any, training_set: Any, alias: str) -> None:
+    """Log ``model`` with its training set as the next version of MODEL; point ``alias`` at it."""
+    with lh.start_run():
+        info = fe.log_model(
+            model=model,
+            artifact_path="model",
+            flavor=lh.sklearn,
+            training_set=training_set,
+            registered_model_name=MODEL,
+        )
+    version = info.registered_model_version
+    lh.Client().set_registered_model_alias(MODEL, alias, version)
+
+
 @pytest.fixture
 def logged(spark, home: str) -> FeatureEngineeringClient:  # type: ignore[no-untyped-def]
     """The feature table, a champion logged with its training set, and the spine table."""
@@ -78,15 +92,7 @@ def logged(spark, home: str) -> FeatureEngineeringClient:  # type: ignore[no-unt
     training_set = _training_set(fe, labels)
     train = training_set.load_df().toPandas()
     model = LinearRegression().fit(train[["f1", "f2"]], 2 * train["f1"] + 3 * train["f2"])
-    with lh.start_run():
-        fe.log_model(
-            model=model,
-            artifact_path="model",
-            flavor=lh.sklearn,
-            training_set=training_set,
-            registered_model_name=MODEL,
-        )
-    lh.Client().set_registered_model_alias(MODEL, "champion", 1)
+    _register(fe, model, training_set, "champion")
     spine = pd.DataFrame([{"customer_id": c, "d": day} for day in SCORED for c in range(CUSTOMERS)])
     lh.create_table(SPINE, spark.createDataFrame(spine), partition_by=["d"], mode="overwrite")
     return fe
@@ -185,15 +191,7 @@ def test_champion_and_challenger_on_one_feature_set_share_one_lookup(
     rows = training_set.load_df().toPandas()
     challenger = DummyRegressor(strategy="constant", constant=7.0)
     challenger.fit(rows[["f1", "f2"]], rows["y"])
-    with lh.start_run():
-        logged.log_model(
-            model=challenger,
-            artifact_path="model",
-            flavor=lh.sklearn,
-            training_set=training_set,
-            registered_model_name=MODEL,
-        )
-    lh.Client().set_registered_model_alias(MODEL, "challenger", 2)
+    _register(logged, challenger, training_set, "challenger")
     assert feature_spec_of(f"models:/{MODEL}@challenger").lookups[0].features == (
         champion.lookups[0].features
     )
