@@ -212,12 +212,7 @@ class RegistryStore:
         committed meanwhile goes too; the versions' commit leaves a deletion marker
         (module docstring). The model's own row goes last.
         """
-        for table in (self.aliases, self.version_tags, self.model_tags):
-
-            def rows_of(table: DeltaStore = table) -> tuple[list[dict[str, Any]], list[Any]]:
-                return table.read(filters=[("name", "=", name)]).to_pylist(), []
-
-            table.replace_keys(rows_of, what=f"deleting model {name}")
+        self._remove_model_rows(name)
         removed: list[dict[str, Any]] = []
 
         def versions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -307,9 +302,23 @@ class RegistryStore:
         """The ``model_versions`` row that records ``old`` -> ``new`` (version 0)."""
         return cls.marker_row(old, new, RENAMED)
 
+    def _remove_model_rows(self, name: str) -> None:
+        """Alias history, version tags and model tags of ``name``: one commit per table."""
+        for table in (self.aliases, self.version_tags, self.model_tags):
+
+            def rows_of(table: DeltaStore = table) -> tuple[list[dict[str, Any]], list[Any]]:
+                return table.read(filters=[("name", "=", name)]).to_pylist(), []
+
+            table.replace_keys(rows_of, what=f"clearing the rows of model {name}")
+
     def clear_marker(self, name: str) -> None:
-        """A model named ``name`` exists again: versions may be allocated under it."""
+        """A model named ``name`` exists again: versions may be allocated under it.
+
+        Rows a racing alias move or tag write left under the name after the old model
+        was deleted or renamed away go first: the new model starts with none of them.
+        """
         if self.marker(name) is not None:
+            self._remove_model_rows(name)
             self.versions.delete_keys([{"name": name, "version": 0}])
 
     def move_model_rows(self, old: str, new: str) -> None:

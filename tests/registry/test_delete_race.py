@@ -110,3 +110,25 @@ def test_a_registration_that_read_before_the_delete_committed_fails_and_leaves_n
     client.create_registered_model(MODEL)
     assert client.create_model_version(MODEL, seeded).version == 1
     assert _rows_left(MODEL) == [(1, "READY")]
+
+
+def test_a_model_created_again_starts_without_rows_a_racing_writer_left(seeded: str) -> None:
+    client = RegistryClient()
+    client.set_registered_model_alias(MODEL, "champion", 3)
+    client.set_model_version_tag(MODEL, 3, "validated", "true")
+    store = RegistryStore()
+    late = {
+        table: getattr(store, table).read(filters=[("name", "=", MODEL)]).to_pylist()
+        for table in ("aliases", "version_tags")
+    }
+    client.delete_registered_model(MODEL)
+    # An alias move and a tag write that checked the version before the delete and
+    # committed after it leave their rows under the deleted name.
+    for table, rows in late.items():
+        getattr(store, table).append(rows)
+    client.create_registered_model(MODEL)
+    assert client.alias_history(MODEL) == []
+    with pytest.raises(NotFoundError):
+        client.get_model_version_by_alias(MODEL, "champion")
+    assert client.create_model_version(MODEL, seeded).version == 1
+    assert client.get_model_version(MODEL, 1).tags == {}
