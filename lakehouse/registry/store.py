@@ -212,7 +212,7 @@ class RegistryStore:
         committed meanwhile goes too; the versions' commit leaves a deletion marker
         (module docstring). The model's own row goes last.
         """
-        self._remove_model_rows(name)
+        self._replace_model_rows(name, None, f"deleting model {name}")
         removed: list[dict[str, Any]] = []
 
         def versions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -262,24 +262,21 @@ class RegistryStore:
         ).to_pylist()
         return rows[0] if rows else None
 
-    def renamed_to(self, name: str) -> str | None:
-        """The name ``name`` was renamed to, if a model of that name was renamed away."""
-        found = self.marker(name)
-        return str(found["source"]) if found and found["status"] == RENAMED else None
+    def follow_renames(self, name: str) -> tuple[str, bool]:
+        """Where ``name``'s renames led, and whether the model there was deleted.
+
+        One marker read per name on the way (the last one tells a deletion).
+        """
+        for _ in range(_MAX_RENAMES):
+            found = self.marker(name)
+            if found is None or found["status"] != RENAMED:
+                return name, bool(found and found["status"] == DELETED)
+            name = str(found["source"])
+        return name, False
 
     def current_name(self, name: str) -> str:
         """``name``, or where its renames led (following a chain of renames)."""
-        for _ in range(_MAX_RENAMES):
-            target = self.renamed_to(name)
-            if target is None:
-                return name
-            name = target
-        return name
-
-    def is_deleted(self, name: str) -> bool:
-        """Whether the model ``name`` was deleted (and not created again since)."""
-        found = self.marker(name)
-        return bool(found and found["status"] == DELETED)
+        return self.follow_renames(name)[0]
 
     @staticmethod
     def marker_row(name: str, new: str | None, status: str) -> dict[str, Any]:
@@ -302,15 +299,6 @@ class RegistryStore:
         """The ``model_versions`` row that records ``old`` -> ``new`` (version 0)."""
         return cls.marker_row(old, new, RENAMED)
 
-    def _remove_model_rows(self, name: str) -> None:
-        """Alias history, version tags and model tags of ``name``: one commit per table."""
-        for table in (self.aliases, self.version_tags, self.model_tags):
-
-            def rows_of(table: DeltaStore = table) -> tuple[list[dict[str, Any]], list[Any]]:
-                return table.read(filters=[("name", "=", name)]).to_pylist(), []
-
-            table.replace_keys(rows_of, what=f"clearing the rows of model {name}")
-
     def clear_marker(self, name: str) -> None:
         """A model named ``name`` exists again: versions may be allocated under it.
 
@@ -318,24 +306,28 @@ class RegistryStore:
         was deleted or renamed away go first: the new model starts with none of them.
         """
         if self.marker(name) is not None:
-            self._remove_model_rows(name)
+            self._replace_model_rows(name, None, f"clearing what was left under {name}")
             self.versions.delete_keys([{"name": name, "version": 0}])
 
-    def move_model_rows(self, old: str, new: str) -> None:
-        """Tags, version tags and alias history of ``old`` under ``new``; then ``old``'s row goes.
+    def _replace_model_rows(self, name: str, new: str | None, what: str) -> None:
+        """Alias history, version tags and model tags of ``name``: under ``new``, or gone.
 
-        One commit per table (each a delete of the old keys and an insert of the
-        renamed rows, re-read on conflict).
+        One commit per table (a delete of the old keys and an insert of the renamed
+        rows), whose read is redone on conflict, so a row committed meanwhile goes too.
         """
         for table in (self.version_tags, self.model_tags, self.aliases):
 
-            def moves(
+            def rows_of(
                 table: DeltaStore = table,
             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-                rows = table.read(filters=[("name", "=", old)]).to_pylist()
-                return rows, [{**r, "name": new} for r in rows]
+                rows = table.read(filters=[("name", "=", name)]).to_pylist()
+                return rows, [] if new is None else [{**r, "name": new} for r in rows]
 
-            table.replace_keys(moves, what=f"renaming model {old} to {new}")
+            table.replace_keys(rows_of, what=what)
+
+    def move_model_rows(self, old: str, new: str) -> None:
+        """``old``'s tags, version tags and alias history under ``new``; then its row goes."""
+        self._replace_model_rows(old, new, f"renaming model {old} to {new}")
         self.models.delete_keys([{"name": old}])
 
     def max_version(self, name: str) -> int:

@@ -147,8 +147,8 @@ def _allocate(store: RegistryStore, name: str, base: dict[str, Any]) -> dict[str
         attempts += 1
         # A lost attempt may mean a rename or a deletion: only then is the marker
         # worth a read.
-        target = name if attempts == 1 else store.current_name(name)
-        if attempts > 1 and store.is_deleted(target):
+        target, deleted = (name, False) if attempts == 1 else store.follow_renames(name)
+        if deleted:
             raise NotFoundError(
                 f"registered model {target} does not exist: it was deleted while a version "
                 "was being registered (nothing was registered)"
