@@ -143,9 +143,9 @@ def _classifier(
     y_pred: np.ndarray,
     proba: np.ndarray | None,
     config: Mapping[str, Any],
+    weights: np.ndarray | None,
     folder: Path,
 ) -> tuple[dict[str, Any], dict[str, Path]]:
-    weights = _weights(config, len(data.targets))
     labels = builtin.resolve_labels(
         data.targets, y_pred, config.get("label_list"), config.get("pos_label")
     )
@@ -153,7 +153,7 @@ def _classifier(
     values = builtin.classifier_metrics(
         data.targets, y_pred, proba, labels, average=average, weights=weights
     )
-    return values, _classifier_files(data, y_pred, proba, labels, config, folder)
+    return values, _classifier_files(data, y_pred, proba, labels, config, weights, folder)
 
 
 def _draw(files: dict[str, Path], name: str, draw: Any, *args: Any) -> None:
@@ -173,11 +173,11 @@ def _classifier_files(
     proba: np.ndarray | None,
     labels: builtin.Labels,
     config: Mapping[str, Any],
+    weights: np.ndarray | None,
     folder: Path,
 ) -> dict[str, Path]:
     """The classifier's images (and per-class table) in ``folder``, by MLflow's names."""
     prefix = str(config.get("metric_prefix") or "")
-    weights = _weights(config, len(data.targets))
     files: dict[str, Path] = {}
     args: tuple[Any, ...]
     max_classes = int(config.get("max_classes_for_multiclass_roc_pr", 10))
@@ -378,7 +378,7 @@ def _compute(
     weights = _weights(config, len(data.targets))
     metrics = _score(predictor, data, weights)
     if model_type == "classifier":
-        values, files = _classifier(data, y_pred, proba, config, Path(tmp))
+        values, files = _classifier(data, y_pred, proba, config, weights, Path(tmp))
     else:
         values, files = builtin.regressor_metrics(data.targets, y_pred, weights), {}
     return {**metrics, **values}, y_pred, files

@@ -17,6 +17,7 @@ import pandas as pd
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.models.pyfunc_model import PyFuncModel
 from lakehouse.registry.model_logging import load_pyfunc_model
+from lakehouse.registry.uris import logged_model_id
 
 __all__ = [
     "MAX_COLLECTED_ROWS",
@@ -161,12 +162,6 @@ def read_data(
     return EvalData(features.copy(), y_true, targets, given, dataset)
 
 
-def _model_id_of(uri: str) -> str | None:
-    if uri.startswith("models:/m-") and "/" not in uri[len("models:/") :]:
-        return uri[len("models:/") :]
-    return None
-
-
 def _raw_predict(raw: Any) -> Callable[[pd.DataFrame], Any]:
     """The native model's predict; an XGBoost Booster's takes a DMatrix, built here (as MLflow)."""
     if type(raw).__module__.startswith("xgboost") and type(raw).__name__ == "Booster":
@@ -187,7 +182,7 @@ def resolve_model(model: Any, *, model_config: Any) -> Predictor | None:
                 "model_config= is not supported: lakehouse models take no load-time "
                 "configuration; pass model_config=None"
             )
-        model_id = _model_id_of(str(model))
+        model_id = logged_model_id(str(model))
         model = load_pyfunc_model(model)
     elif model_config:
         raise InvalidArgumentError(
