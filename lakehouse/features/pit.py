@@ -170,7 +170,6 @@ def _asof_group(
     bucket_seconds: int | None,
 ) -> DataFrame:
     """Every lookup of ``items`` (same spine keys and time) in one sort of the union."""
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     keys = _key_cols(len(items[0][1].lookup_keys))
@@ -180,17 +179,7 @@ def _asof_group(
         bucket = F.floor(F.unix_seconds(F.col("__lh_ts")) / F.lit(int(bucket_seconds)))
         rows = rows.withColumn("__lh_bucket", bucket)
         partition.append("__lh_bucket")
-    order = Window.partitionBy(*partition).orderBy("__lh_ts", "__lh_kind")
-    running = order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
-    matches = [F.last(_row_col(i), ignorenulls=True).over(running) for i in range(len(items))]
-    picked = rows.select(
-        *keys,
-        *(["__lh_bucket"] if bucket_seconds else []),
-        "__lh_ts",
-        "__lh_kind",
-        "__lh_spine",
-        *[m.alias(_match_col(i)) for i, m in enumerate(matches)],
-    ).where(F.col("__lh_kind") == _KIND_SPINE)
+    picked = _newest_so_far(rows, partition, len(items))
     if bucket_seconds:
         picked = _carry_from_earlier_buckets(rows, picked, keys, len(items))
     outputs = []
@@ -198,6 +187,54 @@ def _asof_group(
         match = _within_lookback(spec, F.col(_match_col(i)))
         outputs.extend(_outputs(match, spec, rows.schema[_row_col(i)].dataType))
     return picked.select(*_spine_columns(spine.columns), *outputs)
+
+
+def _newest_so_far(rows: DataFrame, partition: list[str], count: int) -> DataFrame:
+    """The spine rows of ``rows``, each with every lookup's newest feature struct so far.
+
+    Sorted by ``partition``, then time, then kind, ``__lh_match<i>`` is the newest non-null
+    ``__lh_row<i>`` at or before the spine row. Sessions with lakehouse's extension run
+    the JVM operator ``io.lakehouse.AsOfFill``: one streaming pass over each sorted
+    partition that emits only the spine rows. Others (and ``spark.lakehouse.pit.operator=
+    window``) run the same as a running ``last(ignorenulls)`` window and a filter, which
+    buffers each key's rows and computes a row for every feature row too.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    columns = [c for c in rows.columns if not c.startswith("__lh_row")]
+    spark = rows.sparkSession
+    if _fill_operator(spark):
+        from pyspark.sql import DataFrame as _DataFrame
+
+        jdf = spark._jvm.io.lakehouse.AsOfFill.apply(  # type: ignore[union-attr]
+            rows._jdf,
+            ",".join(partition),
+            "__lh_ts,__lh_kind",
+            "__lh_kind",
+            ",".join(_row_col(i) for i in range(count)),
+            ",".join(_match_col(i) for i in range(count)),
+        )
+        return _DataFrame(jdf, spark)
+    order = Window.partitionBy(*partition).orderBy("__lh_ts", "__lh_kind")
+    running = order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    matches = [
+        F.last(_row_col(i), ignorenulls=True).over(running).alias(_match_col(i))
+        for i in range(count)
+    ]
+    return rows.select(*columns, *matches).where(F.col("__lh_kind") == _KIND_SPINE)
+
+
+def _fill_operator(spark: Any) -> bool:
+    """Whether ``spark`` plans ``io.lakehouse.AsOfFill`` (a classic session with our extension)."""
+    from lakehouse.spark import LAKEHOUSE_EXTENSION
+
+    if getattr(spark, "_jvm", None) is None:
+        return False
+    conf = spark.conf
+    if (conf.get("spark.lakehouse.pit.operator", "fill") or "fill") == "window":
+        return False
+    return LAKEHOUSE_EXTENSION in (conf.get("spark.sql.extensions", "") or "")
 
 
 def _carry_from_earlier_buckets(

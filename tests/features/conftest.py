@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,3 +20,17 @@ def day(n: int, hour: int = 0) -> dt.datetime:
 def fe(spark, home: str) -> FeatureEngineeringClient:  # type: ignore[no-untyped-def]
     """A feature-engineering client on a fresh lakehouse root."""
     return FeatureEngineeringClient()
+
+
+# The as-of join's two plans: the JVM operator (the default) and the window fallback.
+PIT_OPERATORS = ("fill", "window")
+
+
+@contextlib.contextmanager
+def pit_operator(spark, name: str) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Plan the as-of joins made inside with ``spark.lakehouse.pit.operator=name``."""
+    spark.conf.set("spark.lakehouse.pit.operator", name)
+    try:
+        yield
+    finally:
+        spark.conf.unset("spark.lakehouse.pit.operator")

@@ -8,7 +8,7 @@ import pytest
 
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.feature_store import FeatureLookup
-from tests.features.conftest import day
+from tests.features.conftest import PIT_OPERATORS, day, pit_operator
 
 FEATURES = [
     # id, ts, x, y
@@ -45,8 +45,9 @@ def _spine(spark):  # type: ignore[no-untyped-def]
     return spark.createDataFrame(rows, "case int, id long, t timestamp, label int")
 
 
+@pytest.mark.parametrize("operator", PIT_OPERATORS)
 @pytest.mark.parametrize("bucket_seconds", [None, 86400])
-def test_hand_made_cases(fe, spark, table: str, bucket_seconds: int | None) -> None:  # type: ignore[no-untyped-def]
+def test_hand_made_cases(fe, spark, table: str, bucket_seconds: int | None, operator: str) -> None:  # type: ignore[no-untyped-def]
     lookups = [
         FeatureLookup(table_name=table, lookup_key="id", timestamp_lookup_key="t"),
         FeatureLookup(  # a second lookup on the same table: renamed, windowed, defaulted
@@ -62,7 +63,11 @@ def test_hand_made_cases(fe, spark, table: str, bucket_seconds: int | None) -> N
     training = fe.create_training_set(
         df=_spine(spark), feature_lookups=lookups, label="label", bucket_seconds=bucket_seconds
     )
-    out = training.load_df()
+    with pit_operator(spark, operator):
+        out = training.load_df()
+    plan = out._jdf.queryExecution().optimizedPlan().toString()
+    assert ("AsOfFill " in plan) == (operator == "fill")  # else the window of the fallback
+    assert operator == "fill" or "Window [" in plan
     assert out.columns == ["case", "id", "t", "label", "x", "y", "x_recent"]
     got = sorted((r["case"], (r["x"], r["y"]), r["x_recent"]) for r in out.collect())
     assert got == [(case, plain, recent) for case, _, _, plain, recent in CASES]

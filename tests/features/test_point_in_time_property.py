@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lakehouse.features.entities import LookupSpec
 from lakehouse.features.pit import join_lookup, join_lookups
+from tests.features.conftest import PIT_OPERATORS, pit_operator
 
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 keys = st.integers(min_value=0, max_value=3)
@@ -49,8 +50,9 @@ def _expected(spine: pd.DataFrame, features: pd.DataFrame, lookback: int | None)
     spine=spine_rows,
     lookback=lookbacks,
     bucket=st.sampled_from([None, 86400]),
+    operator=st.sampled_from(PIT_OPERATORS),
 )
-def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket) -> None:  # type: ignore[no-untyped-def]
+def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket, operator) -> None:  # type: ignore[no-untyped-def]
     def at(h: int) -> dt.datetime:
         return EPOCH + dt.timedelta(hours=h)
 
@@ -77,7 +79,8 @@ def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket) 
         outputs=("x",),
         lookback_seconds=None if lookback is None else lookback * 3600.0,
     )
-    out = join_lookup(spine_df, feature_df, spec, bucket_seconds=bucket)
+    with pit_operator(spark, operator):
+        out = join_lookup(spine_df, feature_df, spec, bucket_seconds=bucket)
     got = sorted((r["row"], r["x"]) for r in out.collect())
     expected = _expected(
         spdf.assign(t=pd.to_datetime(spdf["t"], utc=True)),
@@ -101,9 +104,10 @@ def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket) 
     spine=spine_rows,
     lookback=lookbacks,
     bucket=st.sampled_from([None, 86400]),
+    operator=st.sampled_from(PIT_OPERATORS),
 )
 def test_two_tables_in_one_sort_match_merge_asof_each(  # type: ignore[no-untyped-def]
-    spark, first, second, spine, lookback, bucket
+    spark, first, second, spine, lookback, bucket, operator
 ) -> None:
     """Two tables joined in one union and sort: each output equals its own merge_asof."""
 
@@ -141,7 +145,8 @@ def test_two_tables_in_one_sort_match_merge_asof_each(  # type: ignore[no-untype
             window,
         )
         expected[name] = merged
-    out = join_lookups(spine_df, items, bucket_seconds=bucket)
+    with pit_operator(spark, operator):
+        out = join_lookups(spine_df, items, bucket_seconds=bucket)
     assert out.columns == ["row", "id", "t", "x", "z"]
     rows_out = sorted((r["row"], r["x"], r["z"]) for r in out.collect())
     assert [r for r, _, _ in rows_out] == list(range(len(spine)))  # exactly the spine's rows

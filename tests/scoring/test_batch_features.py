@@ -204,9 +204,9 @@ def test_champion_and_challenger_on_one_feature_set_share_one_lookup(
     scored, tables = _score(spine, _resolve_models(spec), "double")
     assert tables == {FEATURES: lh.describe_table(FEATURES).version}
     assert scored.columns == ["customer_id", "d", "prediction_champion", "prediction_challenger"]
-    # One as-of join (one window over the spine and the feature rows) for both models.
+    # One as-of join (one pass over the spine and the feature rows) for both models.
     plan = scored._jdf.queryExecution().optimizedPlan().toString()
-    assert plan.count("Window [") == 1
+    assert plan.count("AsOfFill ") == 1
     got = scored.toPandas()
     want = _expected(day)
     assert dict(zip(got["customer_id"], got["prediction_champion"], strict=True)) == (

@@ -23,7 +23,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * The {@code spark.sql.extensions} entry: a check rule that refuses every analyzed command whose
- * target is a {@code system} table, with LakehouseCatalog's text.
+ * target is a {@code system} table, with LakehouseCatalog's text, and the planner strategy of
+ * the point-in-time join's {@link AsOfFill} operator.
  *
  * <p>The plugin alone misses writes whose relation Spark loaded for reading (an INSERT selecting
  * from its own target), DeltaTable API commands and {@code delta.`path`} names. A command's target
@@ -41,6 +42,7 @@ public class LakehouseExtensions implements Function1<SparkSessionExtensions, Bo
       plan.foreach(LakehouseExtensions::check);
       return BoxedUnit.UNIT;
     });
+    extensions.injectPlannerStrategy(session -> AsOfFill.strategy());
     return BoxedUnit.UNIT;
   }
 
