@@ -3,12 +3,15 @@
 The as-of join never pairs each spine row with each older feature row (that range
 join grows with rows x history). Spine rows and feature rows are unioned, tagged by
 kind, and sorted once per key by time (a feature row sorts before a spine row at the
-same instant, so a tie counts as "at or before"). A running
-``last(feature_struct, ignorenulls=True)`` over that order hands each spine row the
-whole newest feature row: the struct is null only on spine rows, so a null *inside*
-the newest feature row stays null instead of being filled from an older row (the
-column-wise last-non-null that some as-of joins do). Spine rows are then kept as they
-came: duplicates stay, rows without a match get nulls, then the defaults.
+same instant, so a tie counts as "at or before"). One pass over that order hands each
+spine row the whole newest feature row so far: the JVM operator
+``io.lakehouse.AsOfFill`` (java/src/io/lakehouse/AsOfFill.java, planned by the session
+extension) streams each sorted partition and emits only the spine rows; without the
+extension, a running ``last(feature_struct, ignorenulls=True)`` window and a filter
+compute the same. The struct is null only on spine rows, so a null *inside* the newest
+feature row stays null instead of being filled from an older row (the column-wise
+last-non-null that some as-of joins do). Spine rows are then kept as they came:
+duplicates stay, rows without a match get nulls, then the defaults.
 
 All the point-in-time lookups that share the spine's key and time columns go into
 one union, each table's struct in a column of its own (null on the other rows), so
@@ -208,9 +211,10 @@ def _newest_so_far(rows: DataFrame, partition: list[str], count: int) -> DataFra
         from pyspark.sql import DataFrame as _DataFrame
 
         jdf = spark._jvm.io.lakehouse.AsOfFill.apply(  # type: ignore[union-attr]
-            rows._jdf,
+            rows.withColumn("__lh_prefix", _sort_prefix(partition))._jdf,
             ",".join(partition),
-            "__lh_ts,__lh_kind",
+            "__lh_prefix",
+            "__lh_ts",
             "__lh_kind",
             ",".join(_row_col(i) for i in range(count)),
             ",".join(_match_col(i) for i in range(count)),
@@ -223,6 +227,22 @@ def _newest_so_far(rows: DataFrame, partition: list[str], count: int) -> DataFra
         for i in range(count)
     ]
     return rows.select(*columns, *matches).where(F.col("__lh_kind") == _KIND_SPINE)
+
+
+def _sort_prefix(partition: list[str]) -> Column:
+    """AsOfFill's one sort column: the partition's hash, then the second of ``__lh_ts``.
+
+    High 32 bits: the low 32 bits of ``xxhash64`` of the partition columns, so a key's
+    rows are together (keys whose hashes collide share a group; the operator keeps
+    them apart). Low 32 bits: Unix seconds + 2^31, clamped to [1, 2^32 - 1] (1901 to
+    2106 exact; outside, the operator's own ordering by time still holds), and 0 for a
+    null time, which sorts first as the window's NULLS FIRST does.
+    """
+    from pyspark.sql import functions as F
+
+    second = F.unix_seconds(F.col("__lh_ts")) + F.lit(2**31)
+    low = F.coalesce(F.least(F.greatest(second, F.lit(1)), F.lit(2**32 - 1)), F.lit(0))
+    return F.shiftleft(F.xxhash64(*partition), 32).bitwiseOR(low)
 
 
 def _fill_operator(spark: Any) -> bool:

@@ -157,3 +157,57 @@ def test_two_tables_in_one_sort_match_merge_asof_each(  # type: ignore[no-untype
             assert (a is None and b is None) or (
                 a is not None and b is not None and math.isclose(a, b)
             ), (name, ra, a, b)
+
+
+# Two keys whose xxhash64 agree in the low 32 bits: AsOfFill's sort prefix puts their rows
+# in one group, interleaved by second (found with Spark; the test checks they still collide).
+COLLIDING = (207527, 315278)
+
+
+def test_keys_whose_hashes_collide_keep_their_own_rows(spark) -> None:  # type: ignore[no-untyped-def]
+    from pyspark.sql import functions as F
+
+    a, b = COLLIDING
+    low = F.shiftright(F.shiftleft(F.xxhash64(F.col("id")), 32), 32)
+    hashes = spark.createDataFrame([(a,), (b,)], "id long").select(low).collect()
+    assert hashes[0][0] == hashes[1][0]
+
+    def at(hour: int, ms: int = 0) -> dt.datetime:
+        return EPOCH + dt.timedelta(hours=hour, milliseconds=ms)
+
+    features = [
+        (a, at(0), 1.0),
+        (b, at(0), 2.0),  # the same second as a's row: one run of equal prefixes
+        (b, at(1), 3.0),
+        (a, at(2), None),  # a null in a's newest row stays null
+        (a, at(4, 200), 8.0),
+        (a, at(4, 700), 9.0),  # the same second as the row before, 0.5 s later
+    ]
+    spine = [
+        (0, a, at(0), 1.0),
+        (1, b, at(0), 2.0),
+        (2, a, at(1), 1.0),  # b's row at hour 1 is not a's
+        (3, b, at(3), 3.0),
+        (4, a, at(3), None),
+        (5, b, at(-1), None),  # before any of b's rows
+        (6, a, at(4, 500), 8.0),  # between two rows of one second: the earlier one
+        (7, a, at(4, 700), 9.0),  # an exact tie
+        (8, b, at(4, 500), 3.0),
+    ]
+    spec = LookupSpec(
+        table_name="main.default.colliding",
+        version=0,
+        lookup_keys=("id",),
+        table_keys=("id",),
+        timeseries_column="ts",
+        timestamp_lookup_key="t",
+        features=("x",),
+        outputs=("x",),
+        lookback_seconds=None,
+    )
+    feature_df = spark.createDataFrame(features, "id long, ts timestamp, x double")
+    spine_df = spark.createDataFrame([r[:3] for r in spine], "row long, id long, t timestamp")
+    for operator in PIT_OPERATORS:
+        with pit_operator(spark, operator):
+            out = join_lookup(spine_df, feature_df, spec)
+        assert sorted((r["row"], r["x"]) for r in out.collect()) == [(r[0], r[3]) for r in spine]

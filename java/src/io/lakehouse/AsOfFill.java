@@ -1,7 +1,8 @@
 package io.lakehouse;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Row;
@@ -11,7 +12,6 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
 import org.apache.spark.sql.catalyst.expressions.AttributeSet;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
-import org.apache.spark.sql.catalyst.expressions.ExprId;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
@@ -40,31 +40,35 @@ import scala.reflect.ClassTag$;
 /**
  * The point-in-time join's forward fill (lakehouse/features/pit.py) as one streaming operator.
  *
- * <p>Its input is the union of spine rows and feature rows; Spark shuffles it by the partition
- * columns (the keys, and a time bucket for long histories) and sorts each partition by those
- * columns, then by the order columns (time, then kind: a feature row sorts before a spine row
- * at the same instant). Walking that order, the operator keeps, per carried column, the newest
- * non-null value seen in the current key (a feature table's whole row, as a struct) and emits
- * only the spine rows (kind not 0), each with those values in fresh output columns.
+ * <p>Its input is the union of spine rows (kind not 0) and feature rows (kind 0). Spark shuffles
+ * it by the partition columns (the keys, and a time bucket for long histories) and sorts each
+ * partition by one long, the prefix: a hash of the partition columns in the high 32 bits, the
+ * time's second in the low 32 (so Spark radix-sorts it). The operator orders the few rows that
+ * share a prefix by time, then kind (a feature row before a spine row at the same instant), and
+ * walks each key's rows in that order keeping, per carried column, the newest non-null value
+ * (a feature table's whole row, as a struct). It emits only the spine rows, each with those
+ * values in fresh output columns.
  *
- * <p>It is what {@code last(col, ignorenulls) OVER (PARTITION BY keys ORDER BY time, kind ROWS
- * UNBOUNDED PRECEDING)} followed by a filter on the spine rows computes, without the window's
- * buffering of each key's rows and without computing an output row for every feature row.
- * Registered by {@link LakehouseExtensions} as a planner strategy; Python builds it through
- * {@link #apply}.
+ * <p>It computes what {@code last(col, ignorenulls) OVER (PARTITION BY keys ORDER BY time, kind
+ * ROWS UNBOUNDED PRECEDING)} and a filter on the spine rows compute, without the window's
+ * buffering of each key's rows, without an output row for every feature row, and with a radix
+ * sort on one long in place of a comparison sort on (keys, time, kind). Memory: one run of equal
+ * prefixes and the newest values of the keys of one hash group. Registered by {@link
+ * LakehouseExtensions} as a planner strategy; Python builds it through {@link #apply}.
  */
 public final class AsOfFill {
   private AsOfFill() {}
 
   /**
-   * {@code df} filled: {@code carried} columns (comma-separated names) are replaced by {@code
-   * outputs} holding the newest non-null value so far in the partition; only rows whose {@code
-   * kind} (an int column) is not 0 come back.
+   * {@code df} filled: the {@code carried} columns (comma-separated names) are replaced by the
+   * {@code outputs} columns; only rows whose int column {@code kind} is not 0 come back. {@code
+   * prefix} names the long sort column described above, {@code time} the timestamp column.
    */
   public static org.apache.spark.sql.Dataset<Row> apply(
       org.apache.spark.sql.Dataset<Row> df,
       String partition,
-      String order,
+      String prefix,
+      String time,
       String kind,
       String carried,
       String outputs) {
@@ -73,15 +77,13 @@ public final class AsOfFill {
     List<Attribute> in = CollectionConverters.asJava(child.output());
     List<Expression> parts = new ArrayList<>();
     for (String name : split(partition)) parts.add(find(in, name));
-    List<SortOrder> sort = new ArrayList<>();
-    for (String name : split(order)) sort.add(ascending(find(in, name)));
-    List<Expression> carry = new ArrayList<>();
+    List<String> carriedNames = split(carried);
     List<String> outNames = split(outputs);
     List<Attribute> out = new ArrayList<>();
     for (Attribute a : in) {
-      if (!split(carried).contains(a.name())) out.add(a);
+      if (!carriedNames.contains(a.name())) out.add(a);
     }
-    List<String> carriedNames = split(carried);
+    List<Expression> carry = new ArrayList<>();
     for (int i = 0; i < carriedNames.size(); i++) {
       Attribute a = find(in, carriedNames.get(i));
       carry.add(a);
@@ -94,7 +96,15 @@ public final class AsOfFill {
               NamedExpression.newExprId(),
               seq(List.<String>of())));
     }
-    Node node = new Node(child, seq(parts), seq(sort), find(in, kind), seq(carry), seq(out));
+    Node node =
+        new Node(
+            child,
+            seq(parts),
+            find(in, prefix),
+            find(in, time),
+            find(in, kind),
+            seq(carry),
+            seq(out));
     return Dataset.ofRows(ds.sparkSession(), node);
   }
 
@@ -104,14 +114,14 @@ public final class AsOfFill {
       @Override
       public Seq<SparkPlan> apply(LogicalPlan plan) {
         if (!(plan instanceof Node n)) return seq(List.of());
-        return seq(
-            List.of(new Exec(planLater(n.child), n.partition, n.order, n.kind, n.carried, n.out)));
+        SparkPlan child = planLater(n.child);
+        return seq(List.of(new Exec(child, n.partition, n.prefix, n.time, n.kind, n.carried, n.out)));
       }
     };
   }
 
   private static List<String> split(String names) {
-    return names.isEmpty() ? List.of() : Arrays.asList(names.split(","));
+    return names.isEmpty() ? List.of() : List.of(names.split(","));
   }
 
   private static Attribute find(List<Attribute> in, String name) {
@@ -119,11 +129,6 @@ public final class AsOfFill {
       if (a.name().equals(name)) return a;
     }
     throw new IllegalArgumentException("AsOfFill: no column " + name + " in " + in);
-  }
-
-  private static SortOrder ascending(Expression e) {
-    return new SortOrder(
-        e, Ascending$.MODULE$, Ascending$.MODULE$.defaultNullOrdering(), seq(List.of()));
   }
 
   /** The attributes of {@code out} that {@code in} lacks: the filled columns. */
@@ -143,7 +148,8 @@ public final class AsOfFill {
   public static final class Node extends LogicalPlan {
     final LogicalPlan child;
     final Seq<Expression> partition;
-    final Seq<SortOrder> order;
+    final Expression prefix;
+    final Expression time;
     final Expression kind;
     final Seq<Expression> carried;
     final Seq<Attribute> out;
@@ -151,13 +157,15 @@ public final class AsOfFill {
     public Node(
         LogicalPlan child,
         Seq<Expression> partition,
-        Seq<SortOrder> order,
+        Expression prefix,
+        Expression time,
         Expression kind,
         Seq<Expression> carried,
         Seq<Attribute> out) {
       this.child = child;
       this.partition = partition;
-      this.order = order;
+      this.prefix = prefix;
+      this.time = time;
       this.kind = kind;
       this.carried = carried;
       this.out = out;
@@ -180,25 +188,17 @@ public final class AsOfFill {
 
     @Override
     public LogicalPlan withNewChildrenInternal(IndexedSeq<LogicalPlan> children) {
-      return new Node(children.apply(0), partition, order, kind, carried, out);
+      return new Node(children.apply(0), partition, prefix, time, kind, carried, out);
     }
 
     @Override
     public int productArity() {
-      return 6;
+      return 7;
     }
 
     @Override
     public Object productElement(int n) {
-      return switch (n) {
-        case 0 -> child;
-        case 1 -> partition;
-        case 2 -> order;
-        case 3 -> kind;
-        case 4 -> carried;
-        case 5 -> out;
-        default -> throw new IndexOutOfBoundsException(String.valueOf(n));
-      };
+      return element(n, child, partition, prefix, time, kind, carried, out);
     }
 
     @Override
@@ -212,11 +212,17 @@ public final class AsOfFill {
     }
   }
 
+  /** Both operators' constructor arguments, in order (Catalyst copies nodes through them). */
+  static Object element(int n, Object... elements) {
+    return elements[n];
+  }
+
   /** The physical operator: a streaming pass over each sorted partition. */
   public static final class Exec extends SparkPlan {
     final SparkPlan child;
     final Seq<Expression> partition;
-    final Seq<SortOrder> order;
+    final Expression prefix;
+    final Expression time;
     final Expression kind;
     final Seq<Expression> carried;
     final Seq<Attribute> out;
@@ -224,13 +230,15 @@ public final class AsOfFill {
     public Exec(
         SparkPlan child,
         Seq<Expression> partition,
-        Seq<SortOrder> order,
+        Expression prefix,
+        Expression time,
         Expression kind,
         Seq<Expression> carried,
         Seq<Attribute> out) {
       this.child = child;
       this.partition = partition;
-      this.order = order;
+      this.prefix = prefix;
+      this.time = time;
       this.kind = kind;
       this.carried = carried;
       this.out = out;
@@ -253,7 +261,7 @@ public final class AsOfFill {
 
     @Override
     public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> children) {
-      return new Exec(children.apply(0), partition, order, kind, carried, out);
+      return new Exec(children.apply(0), partition, prefix, time, kind, carried, out);
     }
 
     @Override
@@ -264,10 +272,10 @@ public final class AsOfFill {
 
     @Override
     public Seq<Seq<SortOrder>> requiredChildOrdering() {
-      List<SortOrder> sort = new ArrayList<>();
-      for (Expression e : CollectionConverters.asJava(partition)) sort.add(ascending(e));
-      sort.addAll(CollectionConverters.asJava(order));
-      return seq(List.of(seq(sort)));
+      SortOrder ascending =
+          new SortOrder(
+              prefix, Ascending$.MODULE$, Ascending$.MODULE$.defaultNullOrdering(), seq(List.of()));
+      return seq(List.of(seq(List.of(ascending))));
     }
 
     @Override
@@ -276,62 +284,24 @@ public final class AsOfFill {
     }
 
     @Override
-    public Seq<SortOrder> outputOrdering() {
-      return child.outputOrdering();
-    }
-
-    @Override
     public RDD<InternalRow> doExecute() {
-      List<Attribute> in = CollectionConverters.asJava(child.output());
-      List<Expression> keys = new ArrayList<>();
-      for (Expression e : CollectionConverters.asJava(partition)) keys.add(bind(e, in));
-      int kindAt = in.indexOf((Attribute) kind);
-      List<Expression> carry = CollectionConverters.asJava(carried);
-      int[] carriedAt = new int[carry.size()];
-      int[] widths = new int[carry.size()];
-      for (int i = 0; i < carriedAt.length; i++) {
-        carriedAt[i] = in.indexOf((Attribute) carry.get(i));
-        widths[i] = ((StructType) carry.get(i).dataType()).size();
-      }
-      // Output columns: the child's by position, then the filled values after them.
-      List<Expression> project = new ArrayList<>();
-      int filled = 0;
-      for (Attribute a : CollectionConverters.asJava(out)) {
-        int at = in.indexOf(a);
-        project.add(
-            at >= 0
-                ? new BoundReference(at, a.dataType(), a.nullable())
-                : new BoundReference(in.size() + filled++, a.dataType(), true));
-      }
-      Seq<Expression> keySeq = seq(keys);
-      Seq<Expression> projectSeq = seq(project);
+      Exec plan = this;
       Function1<Iterator<InternalRow>, Iterator<InternalRow>> fill =
           (Function1<Iterator<InternalRow>, Iterator<InternalRow>> & java.io.Serializable)
-              rows -> new Filler(rows, keySeq, projectSeq, kindAt, carriedAt, widths);
-      return child.execute().mapPartitionsInternal(fill, false, ClassTag$.MODULE$.apply(InternalRow.class));
-    }
-
-    private static Expression bind(Expression e, List<Attribute> in) {
-      int at = in.indexOf((Attribute) e);
-      return new BoundReference(at, e.dataType(), e.nullable());
+              rows -> new Filler(rows, plan);
+      return child
+          .execute()
+          .mapPartitionsInternal(fill, false, ClassTag$.MODULE$.apply(InternalRow.class));
     }
 
     @Override
     public int productArity() {
-      return 6;
+      return 7;
     }
 
     @Override
     public Object productElement(int n) {
-      return switch (n) {
-        case 0 -> child;
-        case 1 -> partition;
-        case 2 -> order;
-        case 3 -> kind;
-        case 4 -> carried;
-        case 5 -> out;
-        default -> throw new IndexOutOfBoundsException(String.valueOf(n));
-      };
+      return element(n, child, partition, prefix, time, kind, carried, out);
     }
 
     @Override
@@ -345,55 +315,96 @@ public final class AsOfFill {
     }
   }
 
-  /** One partition's pass: the spine rows, each joined to the newest carried values. */
+  /**
+   * One partition's pass. Rows arrive sorted by the prefix only (a radix sort): rows of one key
+   * share the prefix's high half, so a group of equal high halves holds whole keys (usually one,
+   * more when their hashes collide); the low half orders them by second. Rows with an equal prefix
+   * (a run: one group, one second) are sorted here by time, then kind. The newest values are kept
+   * per key of the current group, so colliding keys never see each other's rows.
+   */
   private static final class Filler extends AbstractIterator<InternalRow> {
     private final Iterator<InternalRow> rows;
     private final UnsafeProjection keyOf;
     private final UnsafeProjection project;
+    private final UnsafeProjection unsafe;
+    private final int prefixAt;
+    private final int timeAt;
     private final int kindAt;
     private final int[] carriedAt;
     private final int[] widths;
+    private final Comparator<UnsafeRow> byTimeThenKind;
+    private final HashMap<UnsafeRow, State> states = new HashMap<>();
+    private final ArrayList<UnsafeRow> run = new ArrayList<>();
     private final GenericInternalRow newest;
     private final JoinedRow joined = new JoinedRow();
-    private UnsafeRow key;
+    private int position;
+    private UnsafeRow ahead;
+    private long group;
+    private boolean started;
+    private State last;
     private InternalRow next;
 
-    Filler(
-        Iterator<InternalRow> rows,
-        Seq<Expression> keys,
-        Seq<Expression> project,
-        int kindAt,
-        int[] carriedAt,
-        int[] widths) {
+    /** One key's newest value of each carried column. */
+    private record State(UnsafeRow key, InternalRow[] newest) {}
+
+    Filler(Iterator<InternalRow> rows, Exec plan) {
+      List<Attribute> in = CollectionConverters.asJava(plan.child.output());
+      List<Expression> keys = new ArrayList<>();
+      for (Expression e : CollectionConverters.asJava(plan.partition)) keys.add(bind(e, in));
+      List<Expression> carry = CollectionConverters.asJava(plan.carried);
+      this.carriedAt = new int[carry.size()];
+      this.widths = new int[carry.size()];
+      for (int i = 0; i < carriedAt.length; i++) {
+        carriedAt[i] = in.indexOf((Attribute) carry.get(i));
+        widths[i] = ((StructType) carry.get(i).dataType()).size();
+      }
+      // Output columns: the child's by position, then the filled values after them.
+      List<Expression> project = new ArrayList<>();
+      int filled = 0;
+      for (Attribute a : CollectionConverters.asJava(plan.out)) {
+        int at = in.indexOf(a);
+        project.add(
+            at >= 0
+                ? new BoundReference(at, a.dataType(), a.nullable())
+                : new BoundReference(in.size() + filled++, a.dataType(), true));
+      }
       this.rows = rows;
-      this.keyOf = UnsafeProjection.create(keys);
-      this.project = UnsafeProjection.create(project);
-      this.kindAt = kindAt;
-      this.carriedAt = carriedAt;
-      this.widths = widths;
+      this.keyOf = UnsafeProjection.create(AsOfFill.seq(keys));
+      this.project = UnsafeProjection.create(AsOfFill.seq(project));
+      this.unsafe = UnsafeProjection.create(plan.child.schema());
+      this.prefixAt = in.indexOf((Attribute) plan.prefix);
+      this.timeAt = in.indexOf((Attribute) plan.time);
+      this.kindAt = in.indexOf((Attribute) plan.kind);
       this.newest = new GenericInternalRow(carriedAt.length);
+      int t = timeAt;
+      int k = kindAt;
+      Comparator<UnsafeRow> nullsFirst = Comparator.comparing(r -> !r.isNullAt(t));
+      this.byTimeThenKind =
+          nullsFirst
+              .thenComparingLong(r -> r.isNullAt(t) ? 0 : r.getLong(t))
+              .thenComparingInt(r -> r.getInt(k));
+    }
+
+    private static Expression bind(Expression e, List<Attribute> in) {
+      return new BoundReference(in.indexOf((Attribute) e), e.dataType(), e.nullable());
     }
 
     @Override
     public boolean hasNext() {
-      while (next == null && rows.hasNext()) {
-        InternalRow row = rows.next();
-        UnsafeRow k = keyOf.apply(row);
-        if (key == null || !key.equals(k)) {
-          key = k.copy();
-          for (int i = 0; i < carriedAt.length; i++) newest.setNullAt(i);
-        }
+      while (next == null) {
+        if (position == run.size() && !nextRun()) return false;
+        UnsafeRow row = run.get(position++);
+        InternalRow[] values = stateOf(row);
         if (row.getInt(kindAt) == 0) {
           for (int i = 0; i < carriedAt.length; i++) {
-            if (!row.isNullAt(carriedAt[i])) {
-              newest.update(i, row.getStruct(carriedAt[i], widths[i]).copy());
-            }
+            if (!row.isNullAt(carriedAt[i])) values[i] = row.getStruct(carriedAt[i], widths[i]);
           }
         } else {
+          for (int i = 0; i < carriedAt.length; i++) newest.update(i, values[i]);
           next = project.apply(joined.apply(row, newest));
         }
       }
-      return next != null;
+      return true;
     }
 
     @Override
@@ -402,6 +413,49 @@ public final class AsOfFill {
       InternalRow row = next;
       next = null;
       return row;
+    }
+
+    /** Reads the next run of equal prefixes (copies: the sorter reuses its rows). */
+    private boolean nextRun() {
+      run.clear();
+      position = 0;
+      UnsafeRow first = ahead != null ? ahead : rows.hasNext() ? copy(rows.next()) : null;
+      ahead = null;
+      if (first == null) return false;
+      run.add(first);
+      long prefix = first.getLong(prefixAt);
+      while (rows.hasNext()) {
+        UnsafeRow row = copy(rows.next());
+        if (row.getLong(prefixAt) != prefix) {
+          ahead = row;
+          break;
+        }
+        run.add(row);
+      }
+      if (run.size() > 1) run.sort(byTimeThenKind);
+      if (!started || prefix >>> 32 != group) {
+        started = true;
+        group = prefix >>> 32;
+        states.clear();
+        last = null;
+      }
+      return true;
+    }
+
+    private UnsafeRow copy(InternalRow row) {
+      return row instanceof UnsafeRow u ? u.copy() : unsafe.apply(row).copy();
+    }
+
+    private InternalRow[] stateOf(UnsafeRow row) {
+      UnsafeRow key = keyOf.apply(row);
+      if (last != null && last.key.equals(key)) return last.newest;
+      State state = states.get(key);
+      if (state == null) {
+        state = new State(key.copy(), new InternalRow[carriedAt.length]);
+        states.put(state.key, state);
+      }
+      last = state;
+      return state.newest;
     }
   }
 }
