@@ -22,6 +22,21 @@ spine_rows = st.lists(st.tuples(keys, hours), min_size=1, max_size=25)
 lookbacks = st.one_of(st.none(), st.integers(min_value=0, max_value=48))
 
 
+def _spec(feature: str, lookback_hours: int | None = None) -> LookupSpec:
+    """A timestamp lookup of ``feature`` on ``id``, as of the spine's ``t``."""
+    return LookupSpec(
+        table_name=f"main.default.random_{feature}",
+        version=0,
+        lookup_keys=("id",),
+        table_keys=("id",),
+        timeseries_column="ts",
+        timestamp_lookup_key="t",
+        features=(feature,),
+        outputs=(feature,),
+        lookback_seconds=None if lookback_hours is None else lookback_hours * 3600.0,
+    )
+
+
 def _expected(spine: pd.DataFrame, features: pd.DataFrame, lookback: int | None) -> list:
     if features.empty:
         return sorted((r, None) for r in spine["row"])
@@ -68,17 +83,7 @@ def test_asof_join_matches_merge_asof(spark, features, spine, lookback, bucket, 
     spine_df = spark.createDataFrame(
         [(i, k, at(h)) for i, (k, h) in enumerate(spine)], "row long, id long, t timestamp"
     )
-    spec = LookupSpec(
-        table_name="main.default.random",
-        version=0,
-        lookup_keys=("id",),
-        table_keys=("id",),
-        timeseries_column="ts",
-        timestamp_lookup_key="t",
-        features=("x",),
-        outputs=("x",),
-        lookback_seconds=None if lookback is None else lookback * 3600.0,
-    )
+    spec = _spec("x", lookback)
     with pit_operator(spark, operator):
         out = join_lookup(spine_df, feature_df, spec, bucket_seconds=bucket)
     got = sorted((r["row"], r["x"]) for r in out.collect())
@@ -127,17 +132,7 @@ def test_two_tables_in_one_sort_match_merge_asof_each(  # type: ignore[no-untype
         df = spark.createDataFrame(
             [(k, at(h), v) for k, h, v in rows], f"id long, ts timestamp, {name} double"
         )
-        spec = LookupSpec(
-            table_name=f"main.default.random_{name}",
-            version=0,
-            lookup_keys=("id",),
-            table_keys=("id",),
-            timeseries_column="ts",
-            timestamp_lookup_key="t",
-            features=(name,),
-            outputs=(name,),
-            lookback_seconds=None if window is None else window * 3600.0,
-        )
+        spec = _spec(name, window)
         items.append((df, spec))
         merged = _expected(
             spdf.assign(t=pd.to_datetime(spdf["t"], utc=True)),
@@ -194,17 +189,7 @@ def test_keys_whose_hashes_collide_keep_their_own_rows(spark) -> None:  # type: 
         (7, a, at(4, 700), 9.0),  # an exact tie
         (8, b, at(4, 500), 3.0),
     ]
-    spec = LookupSpec(
-        table_name="main.default.colliding",
-        version=0,
-        lookup_keys=("id",),
-        table_keys=("id",),
-        timeseries_column="ts",
-        timestamp_lookup_key="t",
-        features=("x",),
-        outputs=("x",),
-        lookback_seconds=None,
-    )
+    spec = _spec("x")
     feature_df = spark.createDataFrame(features, "id long, ts timestamp, x double")
     spine_df = spark.createDataFrame([r[:3] for r in spine], "row long, id long, t timestamp")
     for operator in PIT_OPERATORS:
