@@ -115,7 +115,7 @@ public final class AsOfFill {
       public Seq<SparkPlan> apply(LogicalPlan plan) {
         if (!(plan instanceof Node n)) return seq(List.of());
         SparkPlan child = planLater(n.child);
-        return seq(List.of(new Exec(child, n.partition, n.prefix, n.time, n.kind, n.carried, n.out)));
+        return seq(List.of(new Exec(child, n.args)));
       }
     };
   }
@@ -144,41 +144,47 @@ public final class AsOfFill {
     return CollectionConverters.asScala(items).toSeq();
   }
 
+  /**
+   * The operators' arguments after the child. Catalyst copies a node through its constructor
+   * from its product elements, so each node takes them one by one and holds them here.
+   */
+  record Args(
+      Seq<Expression> partition,
+      Expression prefix,
+      Expression time,
+      Expression kind,
+      Seq<Expression> carried,
+      Seq<Attribute> out)
+      implements java.io.Serializable {
+    Object element(Object child, int n) {
+      Object[] all = {child, partition, prefix, time, kind, carried, out};
+      return all[n];
+    }
+  }
+
   /** The logical operator; its output is the child's, the carried columns replaced. */
   public static final class Node extends LogicalPlan {
     final LogicalPlan child;
-    final Seq<Expression> partition;
-    final Expression prefix;
-    final Expression time;
-    final Expression kind;
-    final Seq<Expression> carried;
-    final Seq<Attribute> out;
+    final Args args;
 
-    public Node(
-        LogicalPlan child,
-        Seq<Expression> partition,
-        Expression prefix,
-        Expression time,
-        Expression kind,
-        Seq<Expression> carried,
-        Seq<Attribute> out) {
+    public Node(LogicalPlan child, Seq<Expression> partition, Expression prefix, Expression time,
+        Expression kind, Seq<Expression> carried, Seq<Attribute> out) {
+      this(child, new Args(partition, prefix, time, kind, carried, out));
+    }
+
+    Node(LogicalPlan child, Args args) {
       this.child = child;
-      this.partition = partition;
-      this.prefix = prefix;
-      this.time = time;
-      this.kind = kind;
-      this.carried = carried;
-      this.out = out;
+      this.args = args;
     }
 
     @Override
     public Seq<Attribute> output() {
-      return out;
+      return args.out;
     }
 
     @Override
     public AttributeSet producedAttributes() {
-      return produced(out, child.outputSet());
+      return produced(args.out, child.outputSet());
     }
 
     @Override
@@ -188,7 +194,7 @@ public final class AsOfFill {
 
     @Override
     public LogicalPlan withNewChildrenInternal(IndexedSeq<LogicalPlan> children) {
-      return new Node(children.apply(0), partition, prefix, time, kind, carried, out);
+      return new Node(children.apply(0), args);
     }
 
     @Override
@@ -198,7 +204,7 @@ public final class AsOfFill {
 
     @Override
     public Object productElement(int n) {
-      return element(n, child, partition, prefix, time, kind, carried, out);
+      return args.element(child, n);
     }
 
     @Override
@@ -212,46 +218,29 @@ public final class AsOfFill {
     }
   }
 
-  /** Both operators' constructor arguments, in order (Catalyst copies nodes through them). */
-  static Object element(int n, Object... elements) {
-    return elements[n];
-  }
-
   /** The physical operator: a streaming pass over each sorted partition. */
   public static final class Exec extends SparkPlan {
     final SparkPlan child;
-    final Seq<Expression> partition;
-    final Expression prefix;
-    final Expression time;
-    final Expression kind;
-    final Seq<Expression> carried;
-    final Seq<Attribute> out;
+    final Args args;
 
-    public Exec(
-        SparkPlan child,
-        Seq<Expression> partition,
-        Expression prefix,
-        Expression time,
-        Expression kind,
-        Seq<Expression> carried,
-        Seq<Attribute> out) {
+    public Exec(SparkPlan child, Seq<Expression> partition, Expression prefix, Expression time,
+        Expression kind, Seq<Expression> carried, Seq<Attribute> out) {
+      this(child, new Args(partition, prefix, time, kind, carried, out));
+    }
+
+    Exec(SparkPlan child, Args args) {
       this.child = child;
-      this.partition = partition;
-      this.prefix = prefix;
-      this.time = time;
-      this.kind = kind;
-      this.carried = carried;
-      this.out = out;
+      this.args = args;
     }
 
     @Override
     public Seq<Attribute> output() {
-      return out;
+      return args.out;
     }
 
     @Override
     public AttributeSet producedAttributes() {
-      return produced(out, child.outputSet());
+      return produced(args.out, child.outputSet());
     }
 
     @Override
@@ -261,20 +250,23 @@ public final class AsOfFill {
 
     @Override
     public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> children) {
-      return new Exec(children.apply(0), partition, prefix, time, kind, carried, out);
+      return new Exec(children.apply(0), args);
     }
 
     @Override
     public Seq<Distribution> requiredChildDistribution() {
       Option<Object> none = Option.empty();
-      return seq(List.of(ClusteredDistribution.apply(partition, false, none)));
+      return seq(List.of(ClusteredDistribution.apply(args.partition, false, none)));
     }
 
     @Override
     public Seq<Seq<SortOrder>> requiredChildOrdering() {
       SortOrder ascending =
           new SortOrder(
-              prefix, Ascending$.MODULE$, Ascending$.MODULE$.defaultNullOrdering(), seq(List.of()));
+              args.prefix,
+              Ascending$.MODULE$,
+              Ascending$.MODULE$.defaultNullOrdering(),
+              seq(List.of()));
       return seq(List.of(seq(List.of(ascending))));
     }
 
@@ -301,7 +293,7 @@ public final class AsOfFill {
 
     @Override
     public Object productElement(int n) {
-      return element(n, child, partition, prefix, time, kind, carried, out);
+      return args.element(child, n);
     }
 
     @Override
@@ -350,8 +342,8 @@ public final class AsOfFill {
     Filler(Iterator<InternalRow> rows, Exec plan) {
       List<Attribute> in = CollectionConverters.asJava(plan.child.output());
       List<Expression> keys = new ArrayList<>();
-      for (Expression e : CollectionConverters.asJava(plan.partition)) keys.add(bind(e, in));
-      List<Expression> carry = CollectionConverters.asJava(plan.carried);
+      for (Expression e : CollectionConverters.asJava(plan.args.partition)) keys.add(bind(e, in));
+      List<Expression> carry = CollectionConverters.asJava(plan.args.carried);
       this.carriedAt = new int[carry.size()];
       this.widths = new int[carry.size()];
       for (int i = 0; i < carriedAt.length; i++) {
@@ -361,7 +353,7 @@ public final class AsOfFill {
       // Output columns: the child's by position, then the filled values after them.
       List<Expression> project = new ArrayList<>();
       int filled = 0;
-      for (Attribute a : CollectionConverters.asJava(plan.out)) {
+      for (Attribute a : CollectionConverters.asJava(plan.args.out)) {
         int at = in.indexOf(a);
         project.add(
             at >= 0
@@ -372,9 +364,9 @@ public final class AsOfFill {
       this.keyOf = UnsafeProjection.create(AsOfFill.seq(keys));
       this.project = UnsafeProjection.create(AsOfFill.seq(project));
       this.unsafe = UnsafeProjection.create(plan.child.schema());
-      this.prefixAt = in.indexOf((Attribute) plan.prefix);
-      this.timeAt = in.indexOf((Attribute) plan.time);
-      this.kindAt = in.indexOf((Attribute) plan.kind);
+      this.prefixAt = in.indexOf((Attribute) plan.args.prefix);
+      this.timeAt = in.indexOf((Attribute) plan.args.time);
+      this.kindAt = in.indexOf((Attribute) plan.args.kind);
       this.newest = new GenericInternalRow(carriedAt.length);
       int t = timeAt;
       int k = kindAt;
