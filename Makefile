@@ -38,7 +38,7 @@ browser:
 	fi
 
 test: setup browser
-	@$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	@$(PY) -m pytest $(XDIST) --durations=30 $(PYTEST_ARGS)
 
 test-fast: setup
 	@$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)

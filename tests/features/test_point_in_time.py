@@ -8,7 +8,7 @@ import pytest
 
 from lakehouse.errors import InvalidArgumentError
 from lakehouse.feature_store import FeatureLookup
-from tests.features.conftest import PIT_OPERATORS, day, pit_operator
+from tests.features.conftest import day, pit_operator
 
 FEATURES = [
     # id, ts, x, y
@@ -45,8 +45,10 @@ def _spine(spark):  # type: ignore[no-untyped-def]
     return spark.createDataFrame(rows, "case int, id long, t timestamp, label int")
 
 
-@pytest.mark.parametrize("operator", PIT_OPERATORS)
-@pytest.mark.parametrize("bucket_seconds", [None, 86400])
+# The window fallback shares the bucket carry with the operator: one bucketed run covers it.
+@pytest.mark.parametrize(
+    ("bucket_seconds", "operator"), [(None, "fill"), (86400, "fill"), (None, "window")]
+)
 def test_hand_made_cases(fe, spark, table: str, bucket_seconds: int | None, operator: str) -> None:  # type: ignore[no-untyped-def]
     lookups = [
         FeatureLookup(table_name=table, lookup_key="id", timestamp_lookup_key="t"),
