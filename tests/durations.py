@@ -6,8 +6,8 @@ minutes collected last starts last and ends the run alone. :func:`schedule` puts
 tests into halves of nearly equal expected time, each slowest first, so what is left to
 steal at the end is short.
 
-``SECONDS`` holds measured durations (``--durations`` of ``make test``, which prints the 30 slowest; seconds on
-the 2-core machine under the suite's load), keyed by node id without the parameters.
+``SECONDS`` holds measured durations (``--durations`` of ``make test``, which prints the
+30 slowest; seconds on the 2-core machine under the suite's load), keyed by node id.
 Refresh it when a slow test is added or sped up; a test that is not listed counts
 :data:`SLOW_DEFAULT` seconds when marked ``slow``, else :data:`FAST_DEFAULT`.
 """
