@@ -73,6 +73,25 @@ def test_hand_made_cases(fe, spark, table: str, bucket_seconds: int | None, oper
     assert out.columns == ["case", "id", "t", "label", "x", "y", "x_recent"]
     got = sorted((r["case"], (r["x"], r["y"]), r["x_recent"]) for r in out.collect())
     assert got == [(case, plain, recent) for case, _, _, plain, recent in CASES]
+    if operator == "fill":  # the Spark UI's row count: the spine rows the operator emitted
+        fill = _operator(out._jdf.queryExecution().executedPlan(), "AsOfFill")
+        assert fill.metrics().apply("numOutputRows").value() == len(CASES)
+
+
+def _operator(node, name: str):  # type: ignore[no-untyped-def]
+    """The first node called ``name`` in an executed plan (through AQE's stages), or None."""
+    if node.nodeName() == name:
+        return node
+    if node.nodeName() == "AdaptiveSparkPlan":
+        return _operator(node.executedPlan(), name)
+    if node.nodeName().endswith("QueryStage"):
+        return _operator(node.plan(), name)
+    children = node.children()
+    for i in range(children.size()):
+        found = _operator(children.apply(i), name)
+        if found is not None:
+            return found
+    return None
 
 
 def test_latest_values_without_a_timestamp_key(fe, spark, table: str) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,8 @@ import org.apache.spark.sql.catalyst.plans.physical.Partitioning;
 import org.apache.spark.sql.classic.Dataset;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructType;
 import scala.Function1;
@@ -222,6 +224,7 @@ public final class AsOfFill {
   public static final class Exec extends SparkPlan {
     final SparkPlan child;
     final Args args;
+    private scala.collection.immutable.Map<String, SQLMetric> metrics;
 
     public Exec(SparkPlan child, Seq<Expression> partition, Expression prefix, Expression time,
         Expression kind, Seq<Expression> carried, Seq<Attribute> out) {
@@ -275,12 +278,24 @@ public final class AsOfFill {
       return child.outputPartitioning();
     }
 
+    /** The rows it emits (the spine rows), shown in the Spark UI's SQL tab. */
+    @Override
+    public scala.collection.immutable.Map<String, SQLMetric> metrics() {
+      if (metrics == null) {
+        SQLMetric rows = SQLMetrics.createMetric(sparkContext(), "number of output rows");
+        metrics = scala.collection.immutable.Map$.MODULE$.<String, SQLMetric>empty()
+            .updated("numOutputRows", rows);
+      }
+      return metrics;
+    }
+
     @Override
     public RDD<InternalRow> doExecute() {
       Exec plan = this;
+      SQLMetric emitted = metrics().apply("numOutputRows");
       Function1<Iterator<InternalRow>, Iterator<InternalRow>> fill =
           (Function1<Iterator<InternalRow>, Iterator<InternalRow>> & java.io.Serializable)
-              rows -> new Filler(rows, plan);
+              rows -> new Filler(rows, plan, emitted);
       return child
           .execute()
           .mapPartitionsInternal(fill, false, ClassTag$.MODULE$.apply(InternalRow.class));
@@ -329,6 +344,7 @@ public final class AsOfFill {
     private final ArrayList<UnsafeRow> run = new ArrayList<>();
     private final GenericInternalRow newest;
     private final JoinedRow joined = new JoinedRow();
+    private final SQLMetric emitted;
     private int position;
     private UnsafeRow ahead;
     private long group;
@@ -339,7 +355,8 @@ public final class AsOfFill {
     /** One key's newest value of each carried column. */
     private record State(UnsafeRow key, InternalRow[] newest) {}
 
-    Filler(Iterator<InternalRow> rows, Exec plan) {
+    Filler(Iterator<InternalRow> rows, Exec plan, SQLMetric emitted) {
+      this.emitted = emitted;
       List<Attribute> in = CollectionConverters.asJava(plan.child.output());
       List<Expression> keys = new ArrayList<>();
       for (Expression e : CollectionConverters.asJava(plan.args.partition)) keys.add(bind(e, in));
@@ -394,6 +411,7 @@ public final class AsOfFill {
         } else {
           for (int i = 0; i < carriedAt.length; i++) newest.update(i, values[i]);
           next = project.apply(joined.apply(row, newest));
+          emitted.add(1L);
         }
       }
       return true;
