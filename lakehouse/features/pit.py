@@ -205,7 +205,6 @@ def _newest_so_far(rows: DataFrame, partition: list[str], count: int) -> DataFra
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    columns = [c for c in rows.columns if not c.startswith("__lh_row")]
     spark = rows.sparkSession
     if _fill_operator(spark):
         from pyspark.sql import DataFrame as _DataFrame
@@ -220,6 +219,7 @@ def _newest_so_far(rows: DataFrame, partition: list[str], count: int) -> DataFra
             ",".join(_match_col(i) for i in range(count)),
         )
         return _DataFrame(jdf, spark)
+    columns = [c for c in rows.columns if not c.startswith("__lh_row")]
     order = Window.partitionBy(*partition).orderBy("__lh_ts", "__lh_kind")
     running = order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     matches = [
